@@ -1,0 +1,33 @@
+"""Classify: similarity scores -> match / review / non-match.
+
+False positives stigmatise (a wrongly merged person disappears from the count
+and a reporter gets questions about someone else), so the match threshold is
+conservative and a review band below it sends doubtful pairs back to reporters
+instead of deciding them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from linkage.errors import LinkageError
+
+__all__ = ["MATCH", "NON_MATCH", "REVIEW", "classify_scores"]
+
+NON_MATCH = 0
+REVIEW = 1
+MATCH = 2
+
+
+def classify_scores(
+    scores: npt.NDArray[np.float64], match_threshold: float, review_threshold: float
+) -> npt.NDArray[np.int8]:
+    """``MATCH`` where ``score >= match``, ``REVIEW`` where ``review <= score < match``, else ``NON_MATCH``."""
+    if not 0.0 < review_threshold <= match_threshold <= 1.0:
+        raise LinkageError("thresholds must satisfy 0 < review <= match <= 1")
+    s = np.asarray(scores, dtype=np.float64)
+    out = np.full(s.shape, NON_MATCH, dtype=np.int8)
+    out[s >= review_threshold] = REVIEW
+    out[s >= match_threshold] = MATCH
+    return out

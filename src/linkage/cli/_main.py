@@ -1,0 +1,360 @@
+"""The ``linkage`` command: a thin shell over :mod:`linkage.pipeline`.
+
+Exit codes: 0 success; 1 a ``linkage`` error (bad input, bad file, mismatch);
+2 a usage error; 3 an unexpected internal error. Errors go to stderr and never
+include input values or key material. ``--json`` puts a machine-readable result
+on stdout. Progress bars appear on stderr only when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from linkage.errors import KeyFileError, LinkageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_ERROR = 1
+EXIT_INTERNAL = 3
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn library errors into a message on stderr and a non-zero exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except LinkageError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # never echo the message: it may hold a value
+            if os.environ.get("LINKAGE_DEBUG") == "1":
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}); rerun with LINKAGE_DEBUG=1 for a traceback",
+                EXIT_INTERNAL,
+            )
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class _Progress:
+    """Progress callback drawing a rich bar on stderr, only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                console=_stderr_console(), transient=True,
+            )
+            self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        task = self._tasks.get(stage)
+        if task is None:
+            task = self._tasks[stage] = self._progress.add_task(stage, total=max(total, 1))
+        self._progress.update(task, completed=done, total=max(total, 1))
+
+
+def _print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+
+def _refuse_key_env() -> None:
+    from linkage.encode._keys import SECRET_ENV, SECRET_FILE_ENV
+
+    for name in (SECRET_ENV, SECRET_FILE_ENV):
+        if os.environ.get(name):
+            raise KeyFileError(
+                f"{name} is set: registry commands never accept the linkage key; unset it for this command"
+            )
+
+
+def _refuse_key_files(paths: list[Path]) -> None:
+    from linkage.encode import looks_like_key_file
+
+    for p in paths:
+        if looks_like_key_file(p):
+            raise KeyFileError(
+                f"{p.name!r} is a key file: registry commands never accept the linkage secret or private keys"
+            )
+
+
+def _load_linkage_key(key_file: Path | None) -> Any:
+    from linkage.encode import linkage_key_from_env, read_linkage_key
+
+    if key_file is not None:
+        return read_linkage_key(key_file)
+    key = linkage_key_from_env()
+    if key is None:
+        raise KeyFileError("no linkage key: give --key-file PATH or set LINKAGE_SECRET_FILE")
+    return key
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="linkage")
+def cli() -> None:
+    """Privacy-preserving record linkage: count unique persons across reporters.
+
+    Reporters: keygen, encode. Registry: inspect, dedup. Everyone: schema, demo.
+    """
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="New file to create (mode 0600).")
+@click.option("--signing", is_flag=True, help="Make a reporter's Ed25519 signing key pair instead of a linkage secret.")
+@click.option("--public-out", type=click.Path(path_type=Path), help="Public key file (default: OUT with .pub suffix).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@handle_errors
+def keygen(out: Path, signing: bool, public_out: Path | None, as_json: bool) -> None:
+    """Create a linkage secret (32 random bytes) or a reporter's signing key pair.
+
+    The linkage secret is made once per linkage domain and epoch by the key
+    custodian and shared with reporters only. Prints the key id, never the key.
+    """
+    from linkage.encode import (
+        generate_linkage_key,
+        generate_signing_key,
+        public_key_id,
+        write_linkage_key,
+        write_signing_key,
+    )
+
+    if signing:
+        priv = generate_signing_key()
+        pub_path = public_out or out.with_suffix(".pub")
+        write_signing_key(priv, out, pub_path)
+        result = {"private_key": str(out), "public_key": str(pub_path), "signer": public_key_id(priv.public_key())}
+    else:
+        key = generate_linkage_key()
+        write_linkage_key(key, out)
+        result = {"secret_file": str(out), "key_id": key.key_id}
+    if as_json:
+        _print_json(result)
+    else:
+        for k, v in result.items():
+            click.echo(f"{k}: {v}")
+
+
+@cli.command()
+@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reporter", "reporter_id", required=True, help="Your reporter id, e.g. 'police'.")
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Your Ed25519 private key file.")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Linkage secret file (or set LINKAGE_SECRET_FILE / LINKAGE_SECRET).")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Linkage schema JSON (default: the built-in profile).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Submission file to write.")
+@click.option("--id-map", type=click.Path(dir_okay=False, path_type=Path),
+              help="Local id map CSV (default: OUT.LOCAL-ONLY-idmap.csv). Keep it; never send it.")
+@click.option("--case-ref-column", default="case_ref", show_default=True, help="Column with your case reference.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def encode(
+    input_file: Path, reporter_id: str, signing_key: Path, key_file: Path | None, schema_file: Path | None,
+    out: Path, id_map: Path | None, case_ref_column: str, overwrite: bool, as_json: bool,
+) -> None:
+    """Normalise, encode and sign a reporter's table (CSV, XLSX or Parquet)."""
+    from linkage.encode import read_signing_key
+    from linkage.pipeline import encode_table, read_table
+    from linkage.schema import load_schema
+
+    schema = load_schema(schema_file)
+    key = _load_linkage_key(key_file)
+    sk = read_signing_key(signing_key)
+    df = read_table(input_file)
+    id_map = id_map or out.with_name(out.name + ".LOCAL-ONLY-idmap.csv")
+    idm = encode_table(df, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map,
+                       case_ref_column=case_ref_column, overwrite=overwrite)
+    result = {"submission": str(out), "id_map": str(id_map), "records": len(idm), "key_id": key.key_id,
+              "schema_fingerprint": schema.fingerprint}
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(f"encoded {len(idm)} records -> {out}")
+        click.echo(f"local id map (keep it, never send it) -> {id_map}")
+
+
+@cli.command()
+@click.argument("submission", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--trusted-keys", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Directory of reporters' public keys, one <reporter_id>.pub each.")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Refuse the file unless it was made under this schema.")
+@click.option("--key-id", help="Refuse the file unless it was made under this key id.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_id: str | None, as_json: bool) -> None:
+    """Verify a submission and describe it: header, counts, fill histogram."""
+    from linkage.schema import load_schema
+    from linkage.submission import describe_submission, load_trusted_keys, read_submission
+
+    _refuse_key_env()
+    _refuse_key_files([submission])
+    schema = load_schema(schema_file) if schema_file else None
+    sub = read_submission(submission, load_trusted_keys(trusted_keys), schema=schema, key_id=key_id)
+    info = describe_submission(sub)
+    info["verified"] = True
+    if as_json:
+        _print_json(info)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{submission.name}: signature verified", show_header=False)
+    for k, v in info.items():
+        if isinstance(v, dict):
+            v = ", ".join(f"{a}: {b}" for a, b in v.items())
+        table.add_row(k, str(v))
+    from rich.console import Console
+
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--trusted-keys", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Directory of reporters' public keys, one <reporter_id>.pub each.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Linkage schema JSON (default: the built-in profile).")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              help="Registry SQLite store (default: OUT/registry.sqlite).")
+@click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def dedup(
+    submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
+    key_id: str | None, workers: int, as_json: bool,
+) -> None:
+    """Registry batch job: verify submissions, find double counts, count unique persons.
+
+    Writes persons.csv/.parquet, queryback/<reporter>.csv, summary.json and
+    manifest.json to OUT. Never takes a linkage key.
+    """
+    from linkage.execution import LocalExecutor, ProcessExecutor
+    from linkage.pipeline import run_dedup
+    from linkage.schema import load_schema
+    from linkage.submission import load_trusted_keys
+
+    _refuse_key_env()
+    _refuse_key_files(list(submissions) + sorted(trusted_keys.iterdir()))
+    schema = load_schema(schema_file)
+    executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
+    with _Progress(not as_json) as progress:
+        result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
+                           key_id=key_id, executor=executor, progress=progress)
+    if as_json:
+        _print_json(result.summary)
+    else:
+        _print_summary(result.summary, out)
+
+
+def _print_summary(summary: dict[str, Any] | Any, out: Path | None, extra: list[tuple[str, str]] | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from linkage.report import summary_table
+
+    table = Table(title="linkage dedup summary", show_header=False)
+    for k, v in summary_table(summary):
+        table.add_row(k, v)
+    for k, v in extra or []:
+        table.add_row(k, v)
+    console = Console()
+    console.print(table)
+    if out is not None:
+        console.print(f"outputs in {out}")
+
+
+@cli.command("schema")
+@click.argument("schema_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json-schema", is_flag=True, help="Print the JSON Schema that linkage schemas must satisfy.")
+@handle_errors
+def schema_cmd(schema_file: Path | None, json_schema: bool) -> None:
+    """Validate a linkage schema (default: the built-in profile) and print it with its fingerprint."""
+    from linkage.schema import json_schema as js
+    from linkage.schema import load_schema, schema_to_json
+
+    if json_schema:
+        _print_json(js())
+        return
+    s = load_schema(schema_file)
+    click.echo(schema_to_json(s), nl=False)
+    click.echo(f"fingerprint: {s.fingerprint}", err=True)
+
+
+@cli.command()
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("linkage-demo"),
+              show_default=True, help="Working directory (its demo files are replaced).")
+@click.option("--seed", type=int, default=2022, show_default=True, help="Seed of the synthetic reports.")
+@click.option("--year", type=int, default=2022, show_default=True, help="Report year to simulate.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def demo(workdir: Path, seed: int, year: int, as_json: bool) -> None:
+    """The whole path on synthetic reports: reporters encode and sign, the registry dedups.
+
+    Prints the found number of unique persons next to the true number.
+    """
+    from linkage.cli._demo import run_demo
+
+    with _Progress(not as_json) as progress:
+        result = run_demo(workdir, seed=seed, year=year, progress=progress)
+    if as_json:
+        _print_json(result)
+        return
+    q = result["quality"]
+    _print_summary(
+        result["summary"],
+        result["outputs"],
+        extra=[
+            ("TRUE unique persons", str(result["true_unique_persons"])),
+            ("FOUND unique persons", str(result["found_unique_persons"])),
+            ("count error", f"{result['count_error_pct']:+.2f}%"),
+            ("pairwise precision / recall", f"{q['precision']:.3f} / {q['recall']:.3f}"),
+        ],
+    )
+
+
+def main() -> None:
+    cli(prog_name="linkage")

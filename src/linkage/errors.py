@@ -1,0 +1,107 @@
+"""One exception tree for the whole library.
+
+Every error raised on purpose by ``linkage`` derives from :class:`LinkageError`.
+Messages name the row and the field a problem is in, never the value: an error
+message may end up in a log file, a ticket or a terminal someone is watching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "LinkageError",
+    "SchemaError",
+    "InputError",
+    "InvalidValue",
+    "Problem",
+    "KeyError_",
+    "KeyFileError",
+    "SubmissionError",
+    "SignatureError",
+    "MismatchError",
+    "StoreError",
+]
+
+
+class LinkageError(Exception):
+    """Base class of every error ``linkage`` raises on purpose."""
+
+
+class SchemaError(LinkageError):
+    """A linkage schema is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid linkage schema ({len(self.problems)} problem(s)):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad input cell: where it is and what is wrong, never what it holds."""
+
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, field {self.field!r}: {self.reason}"
+
+
+class InputError(LinkageError):
+    """Input records are invalid. ``problems`` names row and field of each one.
+
+    Rows are numbered from 1 for the first data row, as a spreadsheet user
+    would count them below the header.
+    """
+
+    MAX_LISTED = 20
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        shown = self.problems[: self.MAX_LISTED]
+        lines = "\n".join(f"  - {p}" for p in shown)
+        more = len(self.problems) - len(shown)
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"{len(self.problems)} invalid input value(s):\n{lines}{tail}")
+
+
+class InvalidValue(LinkageError):
+    """One value cannot be normalised. The message gives the reason, never the value.
+
+    Raised by the scalar normalisers; :func:`linkage.normalise.normalise_records`
+    collects these into one :class:`InputError` that adds row and field.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class KeyError_(LinkageError):  # noqa: N801 - avoid shadowing the builtin KeyError
+    """A key is missing, malformed or used where it must not be."""
+
+
+class KeyFileError(KeyError_):
+    """A key file cannot be read, has the wrong format or unsafe permissions."""
+
+
+class SubmissionError(LinkageError):
+    """A submission file is malformed, truncated or otherwise unusable."""
+
+
+class SignatureError(SubmissionError):
+    """A submission's signature does not verify against any trusted reporter key.
+
+    Deliberately says nothing about why (cf. ``cryptography.exceptions.InvalidSignature``).
+    """
+
+
+class MismatchError(SubmissionError):
+    """Submissions or encodings disagree on schema fingerprint, key id or format version."""
+
+
+class StoreError(LinkageError):
+    """The registry store cannot be opened, read or written."""

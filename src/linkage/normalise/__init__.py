@@ -1,0 +1,54 @@
+"""Normalise raw quasi-identifiers into canonical values, on the reporter's machine.
+
+The first stage of the reporter side: a reporter's raw table (or single
+values) goes in, canonical values that the encoder turns into keyed Bloom
+filters come out.
+
+* initials: :func:`initials_from_parts`, :func:`initials_from_name`,
+  :func:`parse_initials` -- one or two letters ``A``-``Z``: the first given
+  name's initial and the surname's, prefixes such as ``van der`` skipped;
+* birth year: :func:`birth_year_range` -- an inclusive interval ``(lo, hi)``
+  from a date of birth, a birth year or an age at the report date;
+* nationality: :func:`normalise_nationality` -- ISO 3166 alpha-3 (historic
+  entries keep their ISO 3166-3 code, ``XXA`` is stateless, ``XKX`` Kosovo,
+  ``XTI`` Tibet, ``XCE`` Chechnya); :func:`nationality_region` and
+  :func:`nationality_group` give its continent and CoMensha statistics group;
+* sex: :func:`normalise_sex` -- ``"M"``, ``"F"``, ``"X"`` or ``None``;
+* a whole table: :func:`normalise_records`.
+
+Unknown is ``None`` everywhere and is never an error; a value that cannot be
+understood raises :class:`~linkage.errors.InvalidValue` (single values) or one
+:class:`~linkage.errors.InputError` naming every bad row and column (tables).
+No message ever contains the value. The rules each function follows are
+written out in the docstrings of the private modules beside this file.
+"""
+
+from linkage.normalise._birth_year import birth_year_range
+from linkage.normalise._initials import initials_from_name, initials_from_parts, parse_initials
+from linkage.normalise._nationality import (
+    CONTINENTS,
+    NATIONALITY_GROUPS,
+    STATELESS,
+    nationality_codes,
+    nationality_group,
+    nationality_region,
+    normalise_nationality,
+)
+from linkage.normalise._records import normalise_records
+from linkage.normalise._sex import normalise_sex
+
+__all__ = [
+    "CONTINENTS",
+    "NATIONALITY_GROUPS",
+    "STATELESS",
+    "birth_year_range",
+    "initials_from_name",
+    "initials_from_parts",
+    "nationality_codes",
+    "nationality_group",
+    "nationality_region",
+    "normalise_nationality",
+    "normalise_records",
+    "normalise_sex",
+    "parse_initials",
+]

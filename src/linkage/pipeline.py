@@ -1,0 +1,304 @@
+"""The data path, named once.
+
+Reporter side::
+
+    raw table -> normalise -> encode (keyed Bloom filters) -> signed submission + local id map
+
+Registry side (takes no key, cannot take one)::
+
+    submissions -> verify -> store -> block -> compare -> classify -> cluster -> outputs
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import platform
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from linkage.block import full_index_chunks, pair_count
+from linkage.classify import MATCH, REVIEW, classify_scores
+from linkage.cluster import connected_components, person_ids
+from linkage.compare import dice_upper_triangle
+from linkage.encode import LinkageKey, encode_records
+from linkage.errors import InputError, LinkageError, MismatchError, Problem
+from linkage.execution import Executor, LocalExecutor
+from linkage.normalise import normalise_records
+from linkage.report import QUERYBACK_COLUMNS, write_outputs
+from linkage.schema import Schema
+from linkage.store import RegistryRecords, SQLiteStore
+from linkage.submission import read_submission, write_submission
+
+Progress = Callable[[str, int, int], None]
+
+log = logging.getLogger("linkage")
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Reporter side
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A reporter's raw table from CSV, Excel (.xlsx) or Parquet; every cell as text or missing."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            df = pd.read_excel(p, dtype=object)
+        elif suffix == ".parquet":
+            df = pd.read_parquet(p)
+        else:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LinkageError(f"input file {p.name!r} does not exist") from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(0, "(file)", "input is not UTF-8 text")]) from None
+    except ImportError as exc:
+        raise LinkageError(f"reading {suffix} files needs an optional dependency: {exc.name}") from None
+    except (ValueError, OSError) as exc:
+        raise LinkageError(f"cannot read input file {p.name!r} ({type(exc).__name__})") from None
+    df = df.astype(object).where(pd.notna(df), None)
+    return df
+
+
+def encode_table(
+    df: pd.DataFrame,
+    schema: Schema,
+    key: LinkageKey,
+    signing_key: Ed25519PrivateKey,
+    *,
+    reporter_id: str,
+    out_path: str | Path,
+    id_map_path: str | Path | None = None,
+    case_ref_column: str | None = "case_ref",
+    overwrite: bool = False,
+) -> pd.DataFrame:
+    """Normalise, encode and sign a reporter's table; returns the local id map.
+
+    Nothing is written unless every row is valid.
+    """
+    normalised = normalise_records(df, schema)
+    encoded = encode_records(normalised, schema, key)
+    refs: list[str | None] | None = None
+    if case_ref_column is not None:
+        cols = {str(c).strip().lower(): c for c in df.columns}
+        col = cols.get(case_ref_column.lower())
+        if col is not None:
+            refs = [None if v is None else str(v) for v in df[col].tolist()]
+    return write_submission(
+        out_path,
+        encoded,
+        schema,
+        reporter_id=reporter_id,
+        signing_key=signing_key,
+        case_refs=refs,
+        id_map_path=id_map_path,
+        overwrite=overwrite,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Registry side
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    """What a dedup run produces. No scores leave through ``persons`` or ``queryback``."""
+
+    persons: pd.DataFrame
+    queryback: Mapping[str, pd.DataFrame]
+    summary: Mapping[str, Any]
+    pairs: pd.DataFrame = field(repr=False)  # registry-internal: left/right index, score, decision
+
+
+def _compare_chunk(
+    chunk: tuple[int, int], filters: npt.NDArray[np.uint64], min_score: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    return dice_upper_triangle(filters, min_score, start=chunk[0], stop=chunk[1])
+
+
+def dedup_records(
+    records: RegistryRecords,
+    schema: Schema,
+    *,
+    executor: Executor | None = None,
+    progress: Progress = _no_progress,
+) -> DedupResult:
+    """Block, compare, classify and cluster the registry's records into persons."""
+    ex = executor or LocalExecutor()
+    n = len(records)
+    if records.filters.shape[1] != schema.words and n:
+        raise MismatchError("stored filters do not have the schema's filter length")
+    chunks = full_index_chunks(n)
+    progress("compare", 0, pair_count(n))
+    fn = partial(_compare_chunk, filters=records.filters, min_score=schema.review_threshold)
+    parts = ex.map(fn, chunks)
+    progress("compare", pair_count(n), pair_count(n))
+    if parts:
+        left = np.concatenate([p[0] for p in parts])
+        right = np.concatenate([p[1] for p in parts])
+        score = np.concatenate([p[2] for p in parts])
+    else:
+        left = right = np.zeros(0, np.int64)
+        score = np.zeros(0, np.float64)
+    decision = classify_scores(score, schema.match_threshold, schema.review_threshold)
+    is_match = decision == MATCH
+    labels = connected_components(n, left[is_match], right[is_match])
+    keys = records.keys()
+    pids = person_ids(labels, keys)
+    persons = pd.DataFrame(
+        {"person_id": pids, "reporter": records.reporter.tolist(), "record_id": records.record_id.tolist()}
+    ).sort_values(["person_id", "reporter", "record_id"], kind="stable", ignore_index=True)
+
+    # Query-back: pairs in the review band whose records are not already one person.
+    rev = (decision == REVIEW) & (labels[left] != labels[right])
+    rows: list[tuple[str, str, str, str, str]] = []
+    rep = records.reporter
+    rid = records.record_id
+    for a, b in zip(left[rev].tolist(), right[rev].tolist(), strict=True):
+        rows.append((str(rep[a]), str(rid[a]), str(rep[b]), str(rid[b]), "review"))
+        rows.append((str(rep[b]), str(rid[b]), str(rep[a]), str(rid[a]), "review"))
+    qb = pd.DataFrame(rows, columns=["reporter", *QUERYBACK_COLUMNS])
+    reporters = sorted(set(rep.tolist()))
+    queryback = {
+        r: qb[qb["reporter"] == r][QUERYBACK_COLUMNS]
+        .sort_values(QUERYBACK_COLUMNS, kind="stable", ignore_index=True)
+        for r in reporters
+    }
+
+    pairs = pd.DataFrame({"left": left, "right": right, "score": score, "decision": decision})
+    summary = summarise(persons, records, decision)
+    log.info(
+        "dedup: %d records, %d candidate pairs, %d matches, %d for review, %d persons",
+        n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary["unique_persons"],
+    )
+    return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs)
+
+
+def summarise(persons: pd.DataFrame, records: RegistryRecords, decision: npt.NDArray[np.int8]) -> dict[str, Any]:
+    """Counts: reports, unique persons, per reporter, and the reporter overlap matrix."""
+    reporters = sorted(set(persons["reporter"].tolist()))
+    by_person = persons.groupby("person_id")["reporter"].agg(lambda s: sorted(set(s)))
+    per_reporter: dict[str, dict[str, int]] = {}
+    overlap: dict[str, dict[str, int]] = {r: {s: 0 for s in reporters} for r in reporters}
+    for reps in by_person.tolist():
+        for r in reps:
+            for s in reps:
+                overlap[r][s] += 1
+    for r in reporters:
+        mine = persons[persons["reporter"] == r]
+        per_reporter[r] = {
+            "reports": int(len(mine)),
+            "persons": int(mine["person_id"].nunique()),
+            "persons_shared": int(sum(1 for reps in by_person.tolist() if r in reps and len(reps) > 1)),
+        }
+    return {
+        "reports": int(len(persons)),
+        "unique_persons": int(persons["person_id"].nunique()),
+        "persons_multi_reporter": int(sum(1 for reps in by_person.tolist() if len(reps) > 1)),
+        "per_reporter": per_reporter,
+        "reporter_overlap": overlap,
+        "pairs": {
+            "match": int(np.count_nonzero(decision == MATCH)),
+            "review": int(np.count_nonzero(decision == REVIEW)),
+        },
+    }
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def run_manifest(
+    schema: Schema, store_meta: Mapping[str, str], inputs: Sequence[Path], parameters: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Versions, schema fingerprint, key id, parameters and input hashes of a run."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(pkg: str) -> str | None:
+        try:
+            return version(pkg)
+        except PackageNotFoundError:
+            return None
+
+    return {
+        "linkage_version": ver("linkage"),
+        "python": platform.python_version(),
+        "packages": {p: ver(p) for p in ("numpy", "pandas", "pyarrow", "cryptography", "numba")},
+        "schema_name": schema.name,
+        "schema_fingerprint": schema.fingerprint,
+        "key_id": store_meta.get("key_id"),
+        "parameters": dict(parameters),
+        "inputs": [{"file": p.name, "sha256": file_sha256(p)} for p in inputs],
+        "finished": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+    }
+
+
+def run_dedup(
+    submission_paths: Sequence[str | Path],
+    trusted_keys: Mapping[str, Ed25519PublicKey],
+    schema: Schema,
+    outdir: str | Path,
+    *,
+    store_path: str | Path | None = None,
+    key_id: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress = _no_progress,
+) -> DedupResult:
+    """The registry batch job: verify, store, dedup everything stored, write outputs.
+
+    Every submission is verified before any is stored; one bad file stops the run
+    with nothing written. Takes no linkage key: the registry never holds one.
+    """
+    paths = [Path(p) for p in submission_paths]
+    subs = []
+    for i, p in enumerate(paths):
+        subs.append(read_submission(p, trusted_keys, schema=schema, key_id=key_id))
+        progress("verify", i + 1, len(paths))
+    key_ids = {s.header["key_id"] for s in subs}
+    if len(key_ids) > 1:
+        raise MismatchError(
+            "submissions were encoded under different linkage keys (key ids differ); "
+            "re-encode them under one key epoch"
+        )
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    store_file = Path(store_path) if store_path is not None else out / "registry.sqlite"
+    with SQLiteStore(store_file) as store:
+        new, old = store.ingest_many(subs)
+        log.info("store: %d new submission(s), %d already stored", new, old)
+        records = store.load_records()
+        meta = store.meta()
+    result = dedup_records(records, schema, executor=executor, progress=progress)
+    summary = dict(result.summary)
+    summary["submissions"] = {"new": new, "already_stored": old}
+    manifest = run_manifest(
+        schema,
+        meta,
+        paths,
+        {
+            "match_threshold": schema.match_threshold,
+            "review_threshold": schema.review_threshold,
+            "executor": repr(executor or LocalExecutor()),
+        },
+    )
+    write_outputs(out, result.persons, result.queryback, summary, manifest)
+    return DedupResult(persons=result.persons, queryback=result.queryback, summary=summary, pairs=result.pairs)

@@ -1,0 +1,62 @@
+"""Outputs of the registry: persons, query-back lists, summary; written atomically.
+
+What leaves the registry carries no similarity scores and no raw order: rows
+are sorted by opaque ids, never by score or by arrival.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from linkage.submission._format import atomic_write_bytes
+
+QUERYBACK_COLUMNS = ["record_id", "other_reporter", "other_record_id", "reason"]
+
+
+def summary_table(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The summary as (label, value) rows for a terminal table."""
+    rows = [
+        ("reports", str(summary["reports"])),
+        ("unique persons (found)", str(summary["unique_persons"])),
+        ("persons reported by 2+ reporters", str(summary["persons_multi_reporter"])),
+        ("matched pairs", str(summary["pairs"]["match"])),
+        ("pairs for review (query-back)", str(summary["pairs"]["review"])),
+    ]
+    for rep, c in summary["per_reporter"].items():
+        rows.append((f"  {rep}", f"{c['reports']} reports, {c['persons']} persons, {c['persons_shared']} shared"))
+    return rows
+
+
+def write_outputs(
+    outdir: str | Path,
+    persons: pd.DataFrame,
+    queryback: Mapping[str, pd.DataFrame],
+    summary: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+) -> dict[str, Path]:
+    """Write persons (CSV + Parquet), per-reporter query-back CSVs, summary and manifest JSON."""
+    out = Path(outdir)
+    (out / "queryback").mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+
+    def put(rel: str, data: bytes) -> None:
+        p = out / rel
+        atomic_write_bytes(p, [data], overwrite=True)
+        paths[rel] = p
+
+    put("persons.csv", persons.to_csv(index=False).encode("utf-8"))
+    import io
+
+    buf = io.BytesIO()
+    persons.to_parquet(buf, index=False)
+    put("persons.parquet", buf.getvalue())
+    for rep, df in sorted(queryback.items()):
+        put(f"queryback/{rep}.csv", df[QUERYBACK_COLUMNS].to_csv(index=False).encode("utf-8"))
+    put("summary.json", (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    put("manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return paths

@@ -1,0 +1,23 @@
+"""Linkage schema: the versioned contract shared by reporters and the registry."""
+
+from linkage.schema._model import (
+    SCHEMA_VERSION,
+    FieldSpec,
+    Schema,
+    default_schema,
+    fingerprint_of,
+    json_schema,
+    load_schema,
+    schema_to_json,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "FieldSpec",
+    "Schema",
+    "default_schema",
+    "fingerprint_of",
+    "json_schema",
+    "load_schema",
+    "schema_to_json",
+]

@@ -1,0 +1,384 @@
+"""The signed submission file: the only thing that crosses from reporter to registry.
+
+Layout (all integers big-endian)::
+
+    magic        8 bytes   b"LNKSUB\\x00\\x01"
+    header_len   4 bytes   length of the header, at most 1 MiB
+    header       JSON      UTF-8, canonical (sorted keys, no spaces)
+    signature   64 bytes   Ed25519 over  DOMAIN || magic || header_len || header
+    body                   record_count fixed-size records
+
+Each body record is ``record_id`` (16 random bytes), ``presence`` (uint16,
+little-endian) and the filter (``filter_words`` uint64, little-endian). The
+header carries the body's length and SHA-256, so the signature covers the body.
+
+Reading is strict and in this order: magic, header length, signature against
+the trusted reporter keys (before anything is parsed), header structure,
+reporter, format version, schema fingerprint, key id, body length and hash,
+then the body. Any failure raises :class:`~linkage.errors.SubmissionError` (or
+a subclass) and nothing is returned. The format is plain bytes: no pickle.
+
+The file holds no raw quasi-identifier: record ids are random, and the row
+numbers and case references they stand for go to a *local id map* that stays
+with the reporter.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import jsonschema
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from linkage.encode import EncodedRecords, public_key_id, read_public_key
+from linkage.errors import KeyFileError, MismatchError, SignatureError, SubmissionError
+from linkage.schema import Schema, fingerprint_of
+
+MAGIC = b"LNKSUB\x00\x01"
+FORMAT_VERSION = 1
+MAX_HEADER = 1 << 20
+SIGNATURE_BYTES = 64
+RECORD_ID_BYTES = 16
+_DOMAIN = b"linkage/submission/v1\x00"
+
+HEADER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "format",
+        "format_version",
+        "schema_fingerprint",
+        "schema",
+        "key_id",
+        "reporter_id",
+        "signer",
+        "submission_id",
+        "created",
+        "record_count",
+        "filter_words",
+        "payload_length",
+        "payload_sha256",
+    ],
+    "properties": {
+        "format": {"const": "linkage-submission"},
+        "format_version": {"type": "integer"},
+        "schema_fingerprint": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+        "schema": {"type": "object"},
+        "key_id": {"type": "string", "pattern": "^kid-[0-9a-f]{32}$"},
+        "reporter_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"},
+        "signer": {"type": "string", "pattern": "^ed25519-[0-9a-f]{16}$"},
+        "submission_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+        "created": {"type": "string", "maxLength": 40},
+        "record_count": {"type": "integer", "minimum": 0, "maximum": 100_000_000},
+        "filter_words": {"type": "integer", "minimum": 1, "maximum": 1024},
+        "payload_length": {"type": "integer", "minimum": 0},
+        "payload_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    },
+}
+
+REPORTER_ID_PATTERN = HEADER_SCHEMA["properties"]["reporter_id"]["pattern"]
+
+
+def _record_dtype(words: int) -> np.dtype[Any]:
+    return np.dtype(
+        [("record_id", f"V{RECORD_ID_BYTES}"), ("presence", "<u2"), ("filter", "<u8", (words,))]
+    )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A verified submission, as the registry holds it.
+
+    ``record_ids`` are 32-character hex strings, opaque to the registry.
+    """
+
+    header: Mapping[str, Any]
+    record_ids: npt.NDArray[np.str_]
+    presence: npt.NDArray[np.uint16]
+    filters: npt.NDArray[np.uint64]
+
+    @property
+    def reporter_id(self) -> str:
+        return str(self.header["reporter_id"])
+
+    @property
+    def submission_id(self) -> str:
+        return str(self.header["submission_id"])
+
+    def __len__(self) -> int:
+        return int(self.filters.shape[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"Submission(reporter_id={self.reporter_id!r}, submission_id={self.submission_id!r}, "
+            f"records={len(self)})"
+        )
+
+
+def atomic_write_bytes(path: Path, chunks: list[bytes], *, overwrite: bool = False) -> None:
+    """Write to a temp file beside ``path``, fsync, then rename into place."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise SubmissionError(f"refusing to overwrite existing file {path.name!r}")
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for c in chunks:
+                fh.write(c)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename durable
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # pragma: no cover - platform without directory fsync
+        pass
+
+
+def write_submission(
+    path: str | Path,
+    encoded: EncodedRecords,
+    schema: Schema,
+    *,
+    reporter_id: str,
+    signing_key: Ed25519PrivateKey,
+    case_refs: list[str | None] | None = None,
+    id_map_path: str | Path | None = None,
+    overwrite: bool = False,
+) -> pd.DataFrame:
+    """Write a signed submission file and return the reporter's local id map.
+
+    The id map (``record_id``, ``row``, ``case_ref``) links each opaque record id
+    back to the reporter's own row or case; it never leaves the reporter. When
+    ``id_map_path`` is given it is also written there (CSV, atomically).
+    """
+    import re
+
+    if not re.fullmatch(REPORTER_ID_PATTERN, reporter_id):
+        raise SubmissionError("reporter id must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
+    if encoded.schema_fingerprint != schema.fingerprint:
+        raise MismatchError("the records were encoded under a different schema than the one given")
+    if not isinstance(signing_key, Ed25519PrivateKey):
+        raise KeyFileError("signing key must be an Ed25519 private key")
+    n = len(encoded)
+    words = schema.words
+    if encoded.filters.shape != (n, words):
+        raise SubmissionError("filters do not have the schema's filter length")
+    ids = np.frombuffer(secrets.token_bytes(RECORD_ID_BYTES * n), dtype=f"V{RECORD_ID_BYTES}")
+    body_arr = np.zeros(n, dtype=_record_dtype(words))
+    body_arr["record_id"] = ids
+    body_arr["presence"] = encoded.presence
+    body_arr["filter"] = encoded.filters
+    body = body_arr.tobytes()
+    header = {
+        "format": "linkage-submission",
+        "format_version": FORMAT_VERSION,
+        "schema_fingerprint": schema.fingerprint,
+        "schema": dict(schema.document),
+        "key_id": encoded.key_id,
+        "reporter_id": reporter_id,
+        "signer": public_key_id(signing_key.public_key()),
+        "submission_id": secrets.token_hex(16),
+        "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        "record_count": n,
+        "filter_words": words,
+        "payload_length": len(body),
+        "payload_sha256": hashlib.sha256(body).hexdigest(),
+    }
+    header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    prefix = MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes
+    signature = signing_key.sign(_DOMAIN + prefix)
+    hex_ids = [bytes(i).hex() for i in ids]
+    id_map = pd.DataFrame(
+        {
+            "record_id": hex_ids,
+            "row": encoded.rows.astype(np.int64),
+            "case_ref": case_refs if case_refs is not None else [None] * n,
+        }
+    )
+    atomic_write_bytes(Path(path), [prefix, signature, body], overwrite=overwrite)
+    if id_map_path is not None:
+        atomic_write_bytes(
+            Path(id_map_path), [id_map.to_csv(index=False).encode("utf-8")], overwrite=overwrite
+        )
+    return id_map
+
+
+def _read_exact(fh: BinaryIO, n: int, what: str) -> bytes:
+    data = fh.read(n)
+    if len(data) != n:
+        raise SubmissionError(f"submission file is truncated (in the {what})")
+    return data
+
+
+TrustedKeys = Mapping[str, Ed25519PublicKey]
+
+
+def load_trusted_keys(directory: str | Path) -> dict[str, Ed25519PublicKey]:
+    """Reporters' public keys from ``<reporter_id>.pub`` files in a directory."""
+    import re
+
+    d = Path(directory)
+    if not d.is_dir():
+        raise KeyFileError(f"trusted-keys directory {d.name!r} does not exist")
+    keys: dict[str, Ed25519PublicKey] = {}
+    for p in sorted(d.glob("*.pub")):
+        if not re.fullmatch(REPORTER_ID_PATTERN, p.stem):
+            raise KeyFileError(f"public key file {p.name!r}: name must be <reporter_id>.pub")
+        keys[p.stem] = read_public_key(p)
+    if not keys:
+        raise KeyFileError(f"no <reporter_id>.pub files in {d.name!r}")
+    return keys
+
+
+def read_submission(
+    path: str | Path,
+    trusted_keys: TrustedKeys,
+    *,
+    schema: Schema | None = None,
+    key_id: str | None = None,
+) -> Submission:
+    """Verify and read a submission file.
+
+    ``trusted_keys`` maps reporter ids to their Ed25519 public keys. The
+    signature is checked before the header is parsed, the header before the
+    body. If ``schema`` is given its fingerprint must match; if ``key_id`` is
+    given it must match. Raises :class:`SubmissionError` (or a subclass).
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        fh = open(p, "rb")
+    except OSError as exc:
+        raise SubmissionError(f"cannot open submission file {p.name!r}: {exc.strerror}") from None
+    with fh:
+        magic = fh.read(len(MAGIC))
+        if magic != MAGIC:
+            raise SubmissionError(f"{p.name!r} is not a linkage submission file (bad magic)")
+        hlen_bytes = _read_exact(fh, 4, "header length")
+        hlen = int.from_bytes(hlen_bytes, "big")
+        if hlen == 0 or hlen > MAX_HEADER:
+            raise SubmissionError("submission header length is out of range")
+        header_bytes = _read_exact(fh, hlen, "header")
+        signature = _read_exact(fh, SIGNATURE_BYTES, "signature")
+        signed = _DOMAIN + MAGIC + hlen_bytes + header_bytes
+        signer_reporter: str | None = None
+        for reporter, pub in sorted(trusted_keys.items()):
+            try:
+                pub.verify(signature, signed)
+            except InvalidSignature:
+                continue
+            signer_reporter = reporter
+            break
+        if signer_reporter is None:
+            raise SignatureError("submission signature does not verify against any trusted reporter key")
+        # Signed by a trusted reporter; now parse and check the header.
+        try:
+            header = json.loads(header_bytes.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise SubmissionError("submission header is not valid JSON") from None
+        errors = sorted(
+            "/".join(str(x) for x in e.absolute_path) or "(header)"
+            for e in jsonschema.Draft202012Validator(HEADER_SCHEMA).iter_errors(header)
+        )
+        if errors:
+            raise SubmissionError("submission header is malformed at: " + ", ".join(errors))
+        if header["format_version"] != FORMAT_VERSION:
+            raise MismatchError(
+                f"submission format version {header['format_version']} is not supported "
+                f"(this linkage reads version {FORMAT_VERSION})"
+            )
+        if header["reporter_id"] != signer_reporter:
+            raise SignatureError("submission is signed by a different reporter than it names")
+        if header["signer"] != public_key_id(trusted_keys[signer_reporter]):
+            raise SignatureError("submission names a different signing key than the one that verifies")
+        if fingerprint_of(header["schema"]) != header["schema_fingerprint"]:
+            raise MismatchError("submission's embedded schema does not match its schema fingerprint")
+        if schema is not None and header["schema_fingerprint"] != schema.fingerprint:
+            raise MismatchError(
+                "submission was encoded under a different linkage schema "
+                f"({header['schema_fingerprint'][:19]}... vs {schema.fingerprint[:19]}...)"
+            )
+        if key_id is not None and header["key_id"] != key_id:
+            raise MismatchError(
+                f"submission was encoded under key {header['key_id']}, expected {key_id} "
+                "(different linkage domain or key epoch)"
+            )
+        words = int(header["filter_words"])
+        if schema is not None and words != schema.words:
+            raise MismatchError("submission filter length differs from the schema's")
+        dtype = _record_dtype(words)
+        n = int(header["record_count"])
+        expected = n * dtype.itemsize
+        if header["payload_length"] != expected:
+            raise SubmissionError("submission payload length does not match its record count")
+        offset = len(MAGIC) + 4 + hlen + SIGNATURE_BYTES
+        if size - offset != expected:
+            raise SubmissionError(
+                "submission body is truncated" if size - offset < expected else "submission has trailing data"
+            )
+        body = _read_exact(fh, expected, "body")
+    if hashlib.sha256(body).hexdigest() != header["payload_sha256"]:
+        raise SubmissionError("submission body does not match its signed hash (tampered or corrupt)")
+    arr = np.frombuffer(body, dtype=dtype, count=n)
+    record_ids = np.array([bytes(x).hex() for x in arr["record_id"]], dtype="<U32")
+    if len(set(record_ids.tolist())) != n:
+        raise SubmissionError("submission repeats a record id")
+    filters = np.ascontiguousarray(arr["filter"]).astype(np.uint64).reshape(n, words)
+    presence = np.ascontiguousarray(arr["presence"]).astype(np.uint16)
+    return Submission(header=header, record_ids=record_ids, presence=presence, filters=filters)
+
+
+def describe_submission(sub: Submission) -> dict[str, Any]:
+    """Header facts, counts and a fill histogram (share of bits set per filter)."""
+    from linkage.compare import popcount
+
+    length = int(sub.header["filter_words"]) * 64
+    fill = popcount(sub.filters) / length if len(sub) else np.zeros(0)
+    edges = np.linspace(0.0, 1.0, 21)
+    hist, _ = np.histogram(fill, bins=edges)
+    field_names = [f["name"] for f in sub.header["schema"].get("fields", [])]
+    presence_counts = {
+        name: int(np.count_nonzero(sub.presence & (1 << i))) for i, name in enumerate(field_names)
+    }
+    return {
+        "file_format": f"{sub.header['format']} v{sub.header['format_version']}",
+        "reporter_id": sub.reporter_id,
+        "submission_id": sub.submission_id,
+        "created": sub.header["created"],
+        "schema_name": sub.header["schema"].get("name"),
+        "schema_fingerprint": sub.header["schema_fingerprint"],
+        "key_id": sub.header["key_id"],
+        "signer": sub.header["signer"],
+        "record_count": len(sub),
+        "filter_bits": length,
+        "fields_present": presence_counts,
+        "fill_mean": float(fill.mean()) if len(sub) else 0.0,
+        "fill_min": float(fill.min()) if len(sub) else 0.0,
+        "fill_max": float(fill.max()) if len(sub) else 0.0,
+        "fill_histogram": {
+            f"{edges[i]:.2f}-{edges[i + 1]:.2f}": int(hist[i]) for i in range(len(hist)) if hist[i]
+        },
+    }
