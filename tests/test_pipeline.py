@@ -89,10 +89,12 @@ def test_refuses_mixed_key_epochs(tmp_path: Path, police_df: pd.DataFrame, fairw
 
 
 def _records_from_filters(filters: np.ndarray) -> RegistryRecords:
+    """One record per submission, so the same-submission rule does not interfere."""
     n = len(filters)
     return RegistryRecords(
         reporter=np.array(["r"] * n), record_id=np.array([f"{i:032x}" for i in range(n)]),
-        submission_id=np.array(["s" * 32] * n), presence=np.full(n, 15, np.uint16), filters=filters,
+        submission_id=np.array([f"{i:032x}" for i in range(n)]), presence=np.full(n, 15, np.uint16),
+        filters=filters,
     )
 
 
@@ -112,7 +114,7 @@ def test_result_is_independent_of_input_order(schema: linkage.Schema, key: Linka
     ids = [f"{i:032x}" for i in range(12)]
     permuted = RegistryRecords(
         reporter=np.array(["r"] * 12), record_id=np.array([ids[p] for p in perm]),
-        submission_id=np.array(["s" * 32] * 12), presence=np.full(12, 15, np.uint16), filters=filters[perm],
+        submission_id=np.array([ids[p] for p in perm]), presence=np.full(12, 15, np.uint16), filters=filters[perm],
     )
     other = linkage.dedup_records(permuted, schema).persons
     assert base.equals(other)
@@ -126,6 +128,9 @@ def test_process_executor_gives_the_same_result(schema: linkage.Schema) -> None:
     noisy = base ^ (rng.random((40, 1024)) < 0.02)
     filters = pack_bits(np.concatenate([base, noisy]))
     recs = _records_from_filters(filters)
+    recs = RegistryRecords(reporter=np.array(["a"] * 40 + ["b"] * 40), record_id=recs.record_id,
+                           submission_id=np.array(["1" * 32] * 40 + ["2" * 32] * 40), presence=recs.presence,
+                           filters=filters)
     a = linkage.dedup_records(recs, schema, executor=LocalExecutor())
     b = linkage.dedup_records(recs, schema, executor=ProcessExecutor(2))
     assert a.persons.equals(b.persons)

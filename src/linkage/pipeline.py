@@ -27,7 +27,7 @@ import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from linkage.block import full_index_chunks, pair_count
-from linkage.classify import MATCH, REVIEW, classify_scores
+from linkage.classify import MATCH, REVIEW, apply_rules, classify_scores
 from linkage.cluster import connected_components, person_ids
 from linkage.compare import dice_upper_triangle
 from linkage.encode import LinkageKey, encode_records
@@ -155,7 +155,14 @@ def dedup_records(
     else:
         left = right = np.zeros(0, np.int64)
         score = np.zeros(0, np.float64)
-    decision = classify_scores(score, schema.match_threshold, schema.review_threshold)
+    by_score = classify_scores(score, schema.match_threshold, schema.review_threshold)
+    decision = apply_rules(
+        by_score,
+        records.presence[left] & records.presence[right],
+        records.submission_id[left] == records.submission_id[right],
+        require_mask=schema.presence_mask(schema.require_common),
+        same_submission_policy=schema.same_submission,
+    )
     is_match = decision == MATCH
     labels = connected_components(n, left[is_match], right[is_match])
     keys = records.keys()
@@ -165,13 +172,19 @@ def dedup_records(
     ).sort_values(["person_id", "reporter", "record_id"], kind="stable", ignore_index=True)
 
     # Query-back: pairs in the review band whose records are not already one person.
+    # The reason says why without a score: an ambiguous score, too few shared
+    # fields for a match on its own, or two records of one submission.
     rev = (decision == REVIEW) & (labels[left] != labels[right])
+    same_sub = records.submission_id[left] == records.submission_id[right]
+    reason = np.where(
+        by_score == REVIEW, "ambiguous", np.where(same_sub, "same_submission", "few_shared_fields")
+    )
     rows: list[tuple[str, str, str, str, str]] = []
     rep = records.reporter
     rid = records.record_id
-    for a, b in zip(left[rev].tolist(), right[rev].tolist(), strict=True):
-        rows.append((str(rep[a]), str(rid[a]), str(rep[b]), str(rid[b]), "review"))
-        rows.append((str(rep[b]), str(rid[b]), str(rep[a]), str(rid[a]), "review"))
+    for a, b, why in zip(left[rev].tolist(), right[rev].tolist(), reason[rev].tolist(), strict=True):
+        rows.append((str(rep[a]), str(rid[a]), str(rep[b]), str(rid[b]), why))
+        rows.append((str(rep[b]), str(rid[b]), str(rep[a]), str(rid[a]), why))
     qb = pd.DataFrame(rows, columns=["reporter", *QUERYBACK_COLUMNS])
     reporters = sorted(set(rep.tolist()))
     queryback = {
@@ -297,6 +310,8 @@ def run_dedup(
         {
             "match_threshold": schema.match_threshold,
             "review_threshold": schema.review_threshold,
+            "require_common": list(schema.require_common),
+            "same_submission": schema.same_submission,
             "executor": repr(executor or LocalExecutor()),
         },
     )

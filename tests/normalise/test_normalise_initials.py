@@ -66,6 +66,15 @@ from linkage.normalise import initials_from_name, initials_from_parts, parse_ini
         ("Smith, John, Jr.", "JS"),
         ("Popescu,", "P"),
         (", Ana", "A"),
+        # surname first without a comma, marked by a Dutch prefix
+        ("van der Berg Jan", "JB"),
+        ("De Vries Anna", "AV"),
+        ("van der Berg", "B"),
+        ("'t Hart", "H"),
+        ("in 't Veld Pieter", "PV"),
+        ("El Hadji Diouf", "ED"),  # "El" starts a given name here
+        ("Al Pacino", "AP"),
+        ("Le Thi Hoa", "LH"),  # Vietnamese family-name-first order is not detected
         # mononyms, suffixes, extra spaces, case
         ("Madonna", "M"),
         ("  ana   popescu  ", "AP"),

@@ -71,10 +71,18 @@ Name forms
   ``Berg, Jan van der`` -> ``JB``. Without a comma the first word is the first
   given name and the **last word is the surname** (after dropping ``jr``/``sr``
   suffixes): ``Jean de Dieu Habimana`` is ``JH``, ``Maria de la Cruz`` is
-  ``MC``. Where several words form the surname without a prefix
-  (``José García López``) the last one counts; names written surname first
-  without a comma (``POPESCU Ana``, Chinese and Vietnamese order) cannot be
-  told apart from given-name-first order. Send given names and surname in
+  ``MC``. A full name that *starts* with a Dutch or German surname prefix
+  (``van``, ``de``, ``der``, ``den``, ``ter``, ``ten``, ``te``, ``'t``,
+  ``'s``, ``het``, ``von``, ``in 't``, ``op de``, ...) is read in the Dutch
+  register's surname-first order: the prefixes and the next word are the
+  surname, a word after them the first given name (``van der Berg Jan`` is
+  ``JB``, ``de Vries`` is ``V``). Other particles (``el``, ``al``, ``da``,
+  ``le``) do not trigger this, as they also start given names (``El Hadji``,
+  ``Al``) and family-name-first Vietnamese names (``Le``). Where several
+  words form the surname without a prefix (``José García López``) the last
+  one counts; other names written surname first without a comma
+  (``POPESCU Ana``, Chinese and Vietnamese order) cannot be told apart from
+  given-name-first order. Send given names and surname in
   separate columns where you have them. A full name of one word gives one
   letter.
 * :func:`parse_initials` takes initials as a reporter typed them: ``A.M.``,
@@ -144,6 +152,12 @@ _LEADING_PARTICLES = frozenset(
 _ATTACHED = re.compile(
     r"^(?:d'|l'|'t-|'s-|(?:al|el|ad|ar|as|ash|at|az|an|ul)-)(?=[a-z])",
     re.IGNORECASE,
+)
+# Prefixes that, as the first word of a full name, mark it as surname first:
+# no Dutch or German given name is one of these words.
+_SURNAME_FIRST = frozenset(
+    {"van", "von", "vom", "de", "der", "den", "ter", "ten", "te", "'t", "t", "'s", "het",
+     "zum", "zur", "in", "op", "aan", "uit", "bij", "voor", "onder", "over"}
 )
 # Generational suffixes ignored at the end of a full name.
 _SUFFIXES = frozenset({"jr", "sr", "junior", "senior", "ii", "iii", "iv"})
@@ -285,6 +299,12 @@ def initials_from_name(full_name: str) -> str | None:
         return None
     while len(words) > 1 and words[-1].lower().rstrip(".") in _SUFFIXES:
         words.pop()
+    skip = _particle_run(words, 0)
+    if 0 < skip < len(words) and words[0].lower() in _SURNAME_FIRST:
+        # Dutch register order without a comma: "van der Berg Jan", "de Vries".
+        surname_initial = _surname_initial(words[: skip + 1])
+        given_words = words[skip + 1 :]
+        return (_first_letter(given_words[0]) if given_words else "") + surname_initial
     first = _first_letter(words[0])
     if len(words) == 1:
         return first

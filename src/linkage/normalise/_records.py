@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from linkage.errors import InputError, InvalidValue, Problem
+from linkage.errors import InputError, InvalidValue, Problem, SchemaError
 from linkage.normalise._birth_year import BirthYearInvalid, resolve_birth_year
 from linkage.normalise._initials import (
     _given_initial,
@@ -53,7 +53,7 @@ from linkage.normalise._initials import (
 )
 from linkage.normalise._nationality import resolve_nationality
 from linkage.normalise._sex import resolve_sex
-from linkage.normalise._text import is_missing
+from linkage.normalise._text import is_missing, to_ascii
 from linkage.schema import FieldSpec, Schema
 
 __all__ = ["normalise_records"]
@@ -100,26 +100,38 @@ def _clean(value: object) -> object:
     return None if is_missing(value) else value
 
 
+class _Failed:
+    """A cached failure: the :class:`InvalidValue` a value raised."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: InvalidValue) -> None:
+        self.error = error
+
+
 def _memo(func: Callable[..., object]) -> Callable[..., object]:
-    """Cache ``func`` per distinct argument tuple; exceptions are cached too."""
-    cache: dict[tuple[object, ...], tuple[bool, object]] = {}
+    """Cache ``func`` per distinct argument tuple (types included).
+
+    An :class:`InvalidValue` is returned wrapped in :class:`_Failed` instead of
+    raised, so one cached exception is never raised again and again.
+    """
+    cache: dict[tuple[object, ...], object] = {}
+
+    def run(*args: object) -> object:
+        try:
+            return func(*args)
+        except InvalidValue as exc:
+            return _Failed(exc)
 
     def call(*args: object) -> object:
+        key = tuple((type(a), a) for a in args)
         try:
-            hit = cache.get(args)
+            return cache[key]
+        except KeyError:
+            result = cache[key] = run(*args)
+            return result
         except TypeError:  # an unhashable cell
-            return func(*args)
-        if hit is None:
-            try:
-                hit = (True, func(*args))
-            except InvalidValue as exc:
-                hit = (False, exc)
-            cache[args] = hit
-        ok, result = hit
-        if not ok:
-            assert isinstance(result, InvalidValue)
-            raise result
-        return result
+            return run(*args)
 
     return call
 
@@ -151,10 +163,9 @@ def _initials_field(
             for value, fn, label in ((g, given_fn, given_label), (s, surname_fn, surname_label)):
                 if value is None:
                     continue
-                try:
-                    letter = fn(value)
-                except InvalidValue as exc:
-                    problems.append(Problem(i + 1, str(label), exc.reason))
+                letter = fn(value)
+                if isinstance(letter, _Failed):
+                    problems.append(Problem(i + 1, str(label), letter.error.reason))
                     failed = True
                     continue
                 if letter is not None:
@@ -168,10 +179,11 @@ def _initials_field(
             value = _clean(column[i])
             if value is None:
                 continue
-            try:
-                out[i] = fn(value)
-            except InvalidValue as exc:
-                problems.append(Problem(i + 1, str(label), exc.reason))
+            result = fn(value)
+            if isinstance(result, _Failed):
+                problems.append(Problem(i + 1, str(label), result.error.reason))
+            else:
+                out[i] = result
             break
     return out
 
@@ -210,12 +222,13 @@ def _year_field(
     out: list[object] = [None] * n
     for i in range(n):
         args = tuple(_clean(c[i]) if c is not None else None for c in columns)
-        try:
-            out[i] = fn(*args)
-        except BirthYearInvalid as exc:
-            problems.append(Problem(i + 1, str(labels[exc.source]), exc.reason))
-        except InvalidValue as exc:  # pragma: no cover - resolve raises BirthYearInvalid
-            problems.append(Problem(i + 1, spec.name, exc.reason))
+        result = fn(*args)
+        if isinstance(result, _Failed):
+            error = result.error
+            source = error.source if isinstance(error, BirthYearInvalid) else "birth_year"
+            problems.append(Problem(i + 1, str(labels[source]), error.reason))
+        else:
+            out[i] = result
     return out
 
 
@@ -236,16 +249,27 @@ def _single_column_field(
         value = _clean(column[i])
         if value is None:
             continue
-        try:
-            result = fn(value)
-        except InvalidValue as exc:
-            problems.append(Problem(i + 1, str(label), exc.reason))
+        result = fn(value)
+        if isinstance(result, _Failed):
+            problems.append(Problem(i + 1, str(label), result.error.reason))
             continue
         if allowed is not None and result is not None and result not in allowed:
             problems.append(Problem(i + 1, str(label), "value not allowed by the schema"))
             continue
         out[i] = result
     return out
+
+
+def _text_resolver(spec: FieldSpec) -> Callable[[object], str | None]:
+    """General text fields: transliterated, lower-cased, spaces collapsed or removed."""
+    strip = spec.normalisation.get("strip", "spaces")
+
+    def resolve(value: object) -> str | None:
+        text = to_ascii(str(value)).lower()
+        text = "".join(text.split()) if strip == "spaces" else " ".join(text.split())
+        return text or None
+
+    return resolve
 
 
 def normalise_records(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
@@ -277,8 +301,10 @@ def normalise_records(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
                 spec, cols, n, problems, resolve_sex,
                 allowed=tuple(allowed) if isinstance(allowed, (list, tuple)) else None,
             )
+        elif spec.type == "text":
+            values = _single_column_field(spec, cols, n, problems, _text_resolver(spec))
         else:  # pragma: no cover - the schema's JSON Schema allows only these types
-            raise InvalidValue("unsupported field type in the schema")
+            raise SchemaError([f"/fields: normalise_records cannot read fields of type {spec.type!r}"])
         result[spec.name] = values
         ranked.extend((p.row, index, p) for p in problems)
     if header_problems or ranked:

@@ -55,6 +55,8 @@ class Schema:
     fields: tuple[FieldSpec, ...]
     match_threshold: float
     review_threshold: float
+    require_common: tuple[str, ...]
+    same_submission: str
     hardening: Mapping[str, Any]
     document: Mapping[str, Any]
     fingerprint: str
@@ -74,6 +76,13 @@ class Schema:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    def presence_mask(self, names: tuple[str, ...] | list[str]) -> int:
+        """Bit mask of the named fields, as in a record's presence mask."""
+        mask = 0
+        for n in names:
+            mask |= 1 << self.field_names.index(n)
+        return mask
+
 
 @lru_cache(maxsize=1)
 def json_schema() -> dict[str, Any]:
@@ -86,6 +95,10 @@ def json_schema() -> dict[str, Any]:
 def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(dict(doc))
     out.setdefault("hardening", {})
+    th = out.get("thresholds")
+    if isinstance(th, dict):
+        th.setdefault("require_common", [])
+        th.setdefault("same_submission", "review")
     flt = out.get("filter")
     if isinstance(flt, dict):
         flt.setdefault("level", "record")
@@ -124,6 +137,12 @@ def _problems(doc: Mapping[str, Any]) -> list[str]:
         m, r = th.get("match"), th.get("review")
         if isinstance(m, (int, float)) and isinstance(r, (int, float)) and r > m:
             problems.append("/thresholds: review threshold must not exceed the match threshold")
+        names = {f.get("name") for f in fields if isinstance(f, dict)} if isinstance(fields, list) else set()
+        req = th.get("require_common")
+        if isinstance(req, list):
+            for r in req:
+                if r not in names:
+                    problems.append(f"/thresholds/require_common: {r!r} is not a field of this schema")
     return problems
 
 
@@ -182,6 +201,8 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
         fields=fields,
         match_threshold=float(doc["thresholds"]["match"]),
         review_threshold=float(doc["thresholds"]["review"]),
+        require_common=tuple(doc["thresholds"]["require_common"]),
+        same_submission=str(doc["thresholds"]["same_submission"]),
         hardening=dict(doc.get("hardening", {})),
         document=doc,
         fingerprint=fingerprint_of(doc),

@@ -42,18 +42,27 @@ NATIONALITY_GROUPS: tuple[str, ...] = ("unknown", "other", "netherlands", "europ
 
 #: Nationality group by form of exploitation (001_4cb8d68f4a8ac831.txt, 5150-5211); cells are
 #: Onbekend / Overig / Nederland / Europa / Afrika / Azië / Latijns-Amerika.
-#: The 2017 labour "Overig 145" is the coding anomaly the brief flags; it is set to 0 here,
-#: which spreads those persons proportionally over the other groups of that row.
+#: The 2017 labour "Overig 145" is the coding anomaly the brief flags; it is kept here as published and set to 0
+#: by :func:`nationality_group_probs` and :func:`form_shares`, which spreads those persons over the row.
 NATIONALITY_BY_FORM: Mapping[int, Mapping[str, tuple[int, ...]]] = {
-    2014: {"sexual": (8, 3, 364, 505, 119, 34, 21), "labour": (0, 0, 5, 97, 13, 118, 6), "criminal": (0, 0, 22, 9, 0, 3, 1)},
-    2015: {"sexual": (16, 5, 370, 262, 106, 56, 12), "labour": (4, 0, 8, 149, 26, 67, 8), "criminal": (0, 0, 10, 14, 1, 3, 1)},
-    2016: {"sexual": (30, 4, 233, 204, 135, 33, 14), "labour": (14, 1, 5, 133, 13, 51, 2), "criminal": (13, 2, 18, 11, 7, 7, 0)},
-    2017: {"sexual": (0, 0, 263, 189, 153, 21, 40), "labour": (1, 0, 12, 150, 20, 45, 2), "criminal": (1, 0, 30, 16, 7, 8, 1)},
-    2018: {"sexual": (0, 0, 135, 105, 278, 13, 24), "labour": (1, 0, 9, 44, 28, 31, 1), "criminal": (0, 0, 18, 8, 32, 3, 2)},
-    2019: {"sexual": (0, 1, 181, 92, 572, 21, 19), "labour": (2, 0, 8, 132, 84, 28, 6), "criminal": (0, 1, 29, 14, 281, 6, 0)},
-    2020: {"sexual": (0, 1, 119, 65, 201, 11, 39), "labour": (2, 1, 1, 300, 53, 56, 36), "criminal": (2, 2, 39, 5, 100, 5, 1)},
-    2021: {"sexual": (0, 0, 189, 59, 88, 16, 34), "labour": (1, 1, 7, 209, 32, 65, 11), "criminal": (2, 0, 55, 3, 32, 2, 1)},
-    2022: {"sexual": (14, 5, 162, 52, 119, 20, 21), "labour": (6, 0, 4, 235, 22, 54, 27), "criminal": (11, 0, 57, 5, 26, 6, 1)},
+    2014: {"sexual": (8, 3, 364, 505, 119, 34, 21), "labour": (0, 0, 5, 97, 13, 118, 6),
+           "criminal": (0, 0, 22, 9, 0, 3, 1)},
+    2015: {"sexual": (16, 5, 370, 262, 106, 56, 12), "labour": (4, 0, 8, 149, 26, 67, 8),
+           "criminal": (0, 0, 10, 14, 1, 3, 1)},
+    2016: {"sexual": (30, 4, 233, 204, 135, 33, 14), "labour": (14, 1, 5, 133, 13, 51, 2),
+           "criminal": (13, 2, 18, 11, 7, 7, 0)},
+    2017: {"sexual": (0, 0, 263, 189, 153, 21, 40), "labour": (1, 145, 12, 150, 20, 45, 2),
+           "criminal": (1, 0, 30, 16, 7, 8, 1)},
+    2018: {"sexual": (0, 0, 135, 105, 278, 13, 24), "labour": (1, 0, 9, 44, 28, 31, 1),
+           "criminal": (0, 0, 18, 8, 32, 3, 2)},
+    2019: {"sexual": (0, 1, 181, 92, 572, 21, 19), "labour": (2, 0, 8, 132, 84, 28, 6),
+           "criminal": (0, 1, 29, 14, 281, 6, 0)},
+    2020: {"sexual": (0, 1, 119, 65, 201, 11, 39), "labour": (2, 1, 1, 300, 53, 56, 36),
+           "criminal": (2, 2, 39, 5, 100, 5, 1)},
+    2021: {"sexual": (0, 0, 189, 59, 88, 16, 34), "labour": (1, 1, 7, 209, 32, 65, 11),
+           "criminal": (2, 0, 55, 3, 32, 2, 1)},
+    2022: {"sexual": (14, 5, 162, 52, 119, 20, 21), "labour": (6, 0, 4, 235, 22, 54, 27),
+           "criminal": (11, 0, 57, 5, 26, 6, 1)},
 }
 
 #: Organ removal cases 2014-2022 (001_4cb8d68f4a8ac831.txt, 2366-2370).

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pycountry
 
-from linkage.synth._calibration import FORMS, NATIONALITY_GROUPS, figure_year
+from linkage.synth._calibration import NATIONALITY_GROUPS, figure_year
 
 UNKNOWN = "XXX"
 STATELESS = "XXA"
@@ -191,6 +191,8 @@ def nationality_table() -> npt.NDArray[np.object_]:
             row = ["stateless", "stateless", "stateless", "staatloos", "staatloos", "staatloos", "stateless"]
         else:
             country = pycountry.countries.get(alpha_3=code)
+            if country is None:  # pragma: no cover - every code in COUNTRIES is real
+                raise LookupError(code)
             adj = NATIONALITY_ADJECTIVES[code]
             row = [code, str(country.alpha_2), english_name(code), dutch_name(code), adj.nl, adj.nl_inflected, adj.en]
         table[i, : len(row)] = row

@@ -58,7 +58,10 @@ def apply_typos(values: npt.NDArray[np.object_], rows: npt.NDArray[np.int64], rn
             values[i] = typo(v, u[k])
 
 
-def ymd(dates: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+Ints = npt.NDArray[np.int64]
+
+
+def ymd(dates: npt.NDArray[np.datetime64]) -> tuple[Ints, Ints, Ints]:
     """Year, month and day of ``datetime64[D]`` values."""
     months = dates.astype("datetime64[M]")
     y = months.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -67,11 +70,12 @@ def ymd(dates: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.int64], npt.N
     return y, m, d
 
 
-def from_ymd(y: npt.NDArray[np.int64], m: npt.NDArray[np.int64], d: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
+def from_ymd(y: Ints, m: Ints, d: Ints) -> npt.NDArray[np.datetime64]:
     """``datetime64[D]`` from year, month, day; a day past the month's end becomes its last day."""
     month = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
     length = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
-    return month.astype("datetime64[D]") + (np.minimum(d, length) - 1).astype("timedelta64[D]")
+    out = month.astype("datetime64[D]") + (np.minimum(d, length) - 1).astype("timedelta64[D]")
+    return np.asarray(out, dtype="datetime64[D]")
 
 
 def iso_strings(dates: npt.NDArray[np.datetime64]) -> npt.NDArray[np.object_]:

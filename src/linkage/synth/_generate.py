@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from linkage.synth import _calibration as cal
 from linkage.synth._countries import CODES
 from linkage.synth._errors import iso_strings
 from linkage.synth._names import V_CANONICAL, name_tables
-from linkage.synth._population import Persons, SEXES, generate_year, plan_year
+from linkage.synth._population import SEXES, Persons, generate_year, plan_year
 from linkage.synth._reporters import QI_COLUMNS, SynthError, case_refs, render, reporter_columns, resolve_profiles
 
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -45,19 +46,24 @@ class SynthData:
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def _check_args(seed: int, years: Sequence[int], scale: float, n_reports: int | None) -> tuple[int, ...]:
+Years = Sequence[int] | npt.NDArray[np.integer[Any]]
+
+
+def _check_args(seed: int, years: Years, scale: float, n_reports: int | None) -> tuple[int, ...]:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SynthError("seed must be an integer >= 0")
-    if isinstance(years, (str, bytes)) or not isinstance(years, Sequence) or not years:
+    if isinstance(years, (str, bytes)) or not isinstance(years, (Sequence, np.ndarray)) or len(years) == 0:
         raise SynthError("years must be a non-empty sequence of years")
     ys: list[int] = []
     for y in years:
         if isinstance(y, bool) or not isinstance(y, (int, np.integer)) or not MIN_YEAR <= y <= MAX_YEAR:
             raise SynthError(f"years must be integers between {MIN_YEAR} and {MAX_YEAR}")
         ys.append(int(y))
-    if not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
+    numeric = not isinstance(scale, bool) and isinstance(scale, (int, float, np.number))
+    if not numeric or not math.isfinite(scale) or scale <= 0:
         raise SynthError("scale must be a finite number > 0")
-    if n_reports is not None and (isinstance(n_reports, bool) or not isinstance(n_reports, (int, np.integer)) or n_reports < 1):
+    bad_n = isinstance(n_reports, bool) or not isinstance(n_reports, (int, np.integer)) or n_reports < 1
+    if n_reports is not None and bad_n:
         raise SynthError("n_reports must be an integer >= 1")
     return tuple(sorted(set(ys)))
 
@@ -72,7 +78,7 @@ def _str_ids(prefix: str, n: int) -> np.ndarray:
 def generate(
     *,
     seed: int = 0,
-    years: Sequence[int] = (2022,),
+    years: Years = (2022,),
     scale: float = 1.0,
     n_reports: int | None = None,
     profiles: Mapping[str, Mapping[str, Any]] | None = None,
@@ -127,7 +133,8 @@ def generate(
     tables = name_tables()
     given = tables.given[persons.given1.astype(np.int64), V_CANONICAL].copy()
     two = persons.given2 >= 0
-    given[two] = [a + " " + b for a, b in zip(given[two].tolist(), tables.given[persons.given2[two], V_CANONICAL].tolist())]
+    second = tables.given[persons.given2[two], V_CANONICAL]
+    given[two] = [a + " " + b for a, b in zip(given[two].tolist(), second.tolist())]
     persons_df = pd.DataFrame(
         {
             "person_id": person_ids,

@@ -238,8 +238,8 @@ GROUPS: tuple[NameGroup, ...] = (
            "Chioma, Ngozi, Grace, Abena, Akosua, Comfort, Adesuwa, Bisola, Cynthia, Deborah, Eunice, Florence, Hope, "
            "Ifeoma, Janet, Kate, Lucy, Mary, Nkechi, Omosede, Peace, Rita, Sandra, Tina, Victoria, Yetunde"),
         _t("Emmanuel, Godwin, Samuel, Osagie, Chinedu, Ikechukwu, Sunday, Friday, Daniel, John, Kwame, Kofi, "
-           "Ibrahim, Musa, Felix, Prince, Abdul, Bright, Collins, David, Efosa, Festus, George, Henry, Innocent, James, "
-           "Kelvin, Lucky, Michael, Nosa, Patrick, Richard, Stanley, Tunde, Victor, Yusuf"),
+           "Ibrahim, Musa, Felix, Prince, Abdul, Bright, Collins, David, Efosa, Festus, George, Henry, Innocent, "
+           "James, Kelvin, Lucky, Michael, Nosa, Patrick, Richard, Stanley, Tunde, Victor, Yusuf"),
         _pairs("Osagie, Igbinedion, Okafor, Eze, Omoregie, Okoro, Obi, Edosa, Idahosa, Osaro, Aigbe, "
                "Ehigiator, Uwadia, Adeyemi, Okonkwo, Nwachukwu, Bello, Mensah, Owusu, Asante, Boateng, "
                "Kamara, Koroma, Okello, Mbah, Abubakar, Akpan, Bassey, Danjuma, Ekpo, Ibe, Johnson, Kalu, Lawal, Musa, "
@@ -541,14 +541,14 @@ def name_tables() -> NameTables:
             arr[i, :] = r
         return arr
 
-    g = to_array(given)
-    s = to_array(surname)
-    g_init = np.vectorize(lambda x: x[0].upper(), otypes=[object])(g)
-    s_init = np.vectorize(lambda x: main_initial(x).upper(), otypes=[object])(s)
+    given_arr = to_array(given)
+    surname_arr = to_array(surname)
+    g_init = np.vectorize(lambda x: x[0].upper(), otypes=[object])(given_arr)
+    s_init = np.vectorize(lambda x: main_initial(x).upper(), otypes=[object])(surname_arr)
     return NameTables(
-        given=g,
+        given=given_arr,
         given_initial=g_init,
-        surname=s,
+        surname=surname_arr,
         surname_initial=s_init,
         given_rows=tuple(given_rows),
         given_probs=tuple(given_probs),

@@ -52,10 +52,14 @@ def round_alloc(values: npt.NDArray[np.float64], total: int) -> npt.NDArray[np.i
     if rest > 0:
         order = np.argsort(-(scaled - base), kind="stable")
         base[order[:rest]] += 1
-    return base
+    return np.asarray(base, dtype=np.int64)
 
 
-def _ipf(prior: npt.NDArray[np.float64], rows: npt.NDArray[np.float64], cols: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+Floats = npt.NDArray[np.float64]
+
+
+def _ipf(prior: Floats, rows: Floats, cols: Floats) -> Floats:
+    """Iterative proportional fit of ``prior`` to row and column totals."""
     m = prior.copy()
     for _ in range(200):
         rs = m.sum(axis=1)
@@ -168,7 +172,7 @@ def new_persons(
 
     # age at first report, by form (domestic sexual exploitation apart)
     age = np.empty(n, dtype=np.int64)
-    keys = np.array([cal.FORMS[f] for f in forms], dtype=object) if n else np.empty(0, dtype=object)
+    keys = np.array(cal.FORMS, dtype=object)[forms]
     keys[(forms == 0) & (country == _NLD)] = "sexual_domestic"
     for key, bands in cal.AGE_BANDS.items():
         idx = np.flatnonzero(keys == key)
@@ -275,7 +279,9 @@ def generate_year(rng: np.random.Generator, plan: YearPlan, persons: Persons) ->
             w = np.ones(n)
         hosts = rng.choice(n, size=s, p=w / w.sum())
         lag = np.rint(rng.normal(21.0, 45.0, size=s)).astype(np.int64)
-        offset = np.clip((dates[hosts] - start).astype(np.int64) + lag, 0, ndays - 1)
+        offset = (dates[hosts] - start).astype(np.int64) + lag
+        offset = np.where(offset < 0, -offset, offset)  # reflect at the year's bounds
+        offset = np.clip(np.where(offset >= ndays, 2 * (ndays - 1) - offset, offset), 0, ndays - 1)
         sec_person.append(person[hosts])
         sec_rep.append(np.full(s, r2, dtype=np.int64))
         sec_date.append(start + offset.astype("timedelta64[D]"))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from linkage.errors import LinkageError
 from linkage.synth._calibration import REPORTERS
@@ -270,7 +271,9 @@ _SEX_WORDS = np.array(
 _LETTERS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), dtype=object)
 
 
-def _choose(rng: np.random.Generator, dist: Mapping[str, float], formats: tuple[str, ...], m: int) -> npt.NDArray[np.int64]:
+def _choose(
+    rng: np.random.Generator, dist: Mapping[str, float], formats: tuple[str, ...], m: int
+) -> npt.NDArray[np.int64]:
     p = np.array([dist.get(f, 0.0) for f in formats], dtype=np.float64)
     return np.asarray(rng.choice(len(formats), size=m, p=p / p.sum()), dtype=np.int64)
 
@@ -322,7 +325,8 @@ def render(
         # --- birth: errors on the true date, then the reporter's format
         y, mo, d = ymd(persons.dob[p])
         u = rng.random(m)
-        off = np.where(u < err["birth_year_off2"], 2, np.where(u < err["birth_year_off2"] + err["birth_year_off1"], 1, 0))
+        off2, off1 = err["birth_year_off2"], err["birth_year_off1"]
+        off = np.where(u < off2, 2, np.where(u < off2 + off1, 1, 0))
         y = y + off * rng.choice(np.array([-1, 1]), size=m)
         swap = (rng.random(m) < err["day_month_swap"]) & (d <= 12) & (d != mo)
         mo, d = np.where(swap, d, mo), np.where(swap, mo, d)
@@ -369,14 +373,14 @@ def render(
         u1, u2 = rng.random(m), rng.random(m)
         scheme = 3 + rng.integers(0, 4, size=m)
         v_cyr = np.where(u1 < err["cyrillic_script"], V_ORIGINAL, np.where(u2 < err["translit_variant"], scheme, 0))
-        v_lat = np.where(u1 < err["diacritics_drop"], 1, np.where(u2 < err["diacritics_drop"] + err["diacritics_variant"], 2, 0))
+        v_lat = np.where(u1 < err["diacritics_drop"], 1, np.where(u2 < err["diacritics_variant"], 2, 0))
         v = np.where(cyr, v_cyr, v_lat)
         g1 = persons.given1[p].astype(np.int64)
         g2 = persons.given2[p].astype(np.int64)
         s = persons.surname[p].astype(np.int64)
         order_swap = rng.random(m) < np.minimum(1.0, err["name_order_swap"] * tables.swap_factor[lang])
 
-        named = np.flatnonzero((fmt <= 2))
+        named = np.flatnonzero(fmt <= 2)
         if len(named):
             vv = v[named]
             given = tables.given[g1[named], vv]
@@ -438,9 +442,7 @@ def render(
     return cols
 
 
-def _nullable_int(values: npt.NDArray[np.int64], present: npt.NDArray[np.bool_]) -> Any:
-    import pandas as pd
-
+def _nullable_int(values: npt.NDArray[np.int64], present: npt.NDArray[np.bool_]) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(values.astype(np.int64), ~present)
 
 
