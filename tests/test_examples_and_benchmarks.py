@@ -25,3 +25,14 @@ def test_pipeline_benchmark_quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     res = ns["main"](["--quick", "--out", str(out)])
     assert json.loads(out.read_text())["records"] == res["records"] > 500
     assert res["encode_records_per_s"] > 0
+
+
+def test_quality_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "quality" / "run_quality.py"))
+    res = ns["main"](["--quick", "--no-baseline", "--out", str(tmp_path)])
+    html = (tmp_path / "quality.html").read_text()
+    assert "<svg" in html and "<script" not in html  # offline: inline SVG, nothing fetched
+    assert 'src="http' not in html and 'href="http' not in html and "@import" not in html
+    data = json.loads((tmp_path / "quality.json").read_text())
+    assert {r["dataset"] for r in data["runs"]} == {"FEBRL1", "FEBRL3", "synthetic"}
+    assert res["quick"] is True

@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from linkage.block import full_index_chunks, pair_count
 from linkage.classify import MATCH, REVIEW, apply_rules, classify_scores
-from linkage.cluster import connected_components, person_ids
+from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
+from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import dice_upper_triangle
 from linkage.encode import LinkageKey, encode_records
 from linkage.errors import InputError, LinkageError, MismatchError, Problem
@@ -144,8 +145,9 @@ def dedup_records(
     if records.filters.shape[1] != schema.words and n:
         raise MismatchError("stored filters do not have the schema's filter length")
     chunks = full_index_chunks(n)
+    floor = schema.floor if schema.threshold_method == "valley" else schema.review_threshold
     progress("compare", 0, pair_count(n))
-    fn = partial(_compare_chunk, filters=records.filters, min_score=schema.review_threshold)
+    fn = partial(_compare_chunk, filters=records.filters, min_score=floor)
     parts = ex.map(fn, chunks)
     progress("compare", pair_count(n), pair_count(n))
     if parts:
@@ -155,16 +157,24 @@ def dedup_records(
     else:
         left = right = np.zeros(0, np.int64)
         score = np.zeros(0, np.float64)
-    by_score = classify_scores(score, schema.match_threshold, schema.review_threshold)
+    choice = choose_thresholds(score, schema)
+    keep = score >= choice.review
+    left, right, score = left[keep], right[keep], score[keep]
+    by_score = classify_scores(score, choice.match, choice.review)
+    same_sub = records.submission_id[left] == records.submission_id[right]
     decision = apply_rules(
         by_score,
         records.presence[left] & records.presence[right],
-        records.submission_id[left] == records.submission_id[right],
+        same_sub,
         require_mask=schema.presence_mask(schema.require_common),
         same_submission_policy=schema.same_submission,
     )
     is_match = decision == MATCH
-    labels = connected_components(n, left[is_match], right[is_match])
+    if schema.clustering == "one_per_submission":
+        groups = np.unique(records.submission_id, return_inverse=True)[1].astype(np.int64)
+        labels = constrained_components(n, left[is_match], right[is_match], score[is_match], groups)
+    else:
+        labels = connected_components(n, left[is_match], right[is_match])
     keys = records.keys()
     pids = person_ids(labels, keys)
     persons = pd.DataFrame(
@@ -175,7 +185,6 @@ def dedup_records(
     # The reason says why without a score: an ambiguous score, too few shared
     # fields for a match on its own, or two records of one submission.
     rev = (decision == REVIEW) & (labels[left] != labels[right])
-    same_sub = records.submission_id[left] == records.submission_id[right]
     reason = np.where(
         by_score == REVIEW, "ambiguous", np.where(same_sub, "same_submission", "few_shared_fields")
     )
@@ -195,11 +204,19 @@ def dedup_records(
 
     pairs = pd.DataFrame({"left": left, "right": right, "score": score, "decision": decision})
     summary = summarise(persons, records, decision)
+    summary["thresholds"] = {"method": choice.method, "match": choice.match, "review": choice.review}
     log.info(
         "dedup: %d records, %d candidate pairs, %d matches, %d for review, %d persons",
         n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary["unique_persons"],
     )
     return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs)
+
+
+def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> ThresholdChoice:
+    """The match and review thresholds for this run: the schema's, or chosen without labels."""
+    if schema.threshold_method == "valley":
+        return valley_threshold(score, schema.floor)
+    return fixed_thresholds(schema.match_threshold, schema.review_threshold)
 
 
 def summarise(persons: pd.DataFrame, records: RegistryRecords, decision: npt.NDArray[np.int8]) -> dict[str, Any]:

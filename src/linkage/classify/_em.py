@@ -84,25 +84,69 @@ class MixtureFit:
         return float(grid[min(last_below + 1, len(grid) - 1)])
 
 
+def score_histogram(
+    filters: npt.NDArray[np.uint64],
+    candidate_scores: npt.NDArray[np.float64],
+    floor: float,
+    *,
+    bins: int = 200,
+    sample_pairs: int = 400_000,
+    seed: int = 0,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Histogram of the Dice scores of *all* pairs: exact above ``floor``, sampled below.
+
+    The candidate pairs (scores >= ``floor``) are counted exactly; the mass below
+    the floor, ``n(n-1)/2`` minus the candidates, is spread like the scores of a
+    seeded random sample of pairs that fall below the floor. Returns
+    ``(bin_centres, counts)``.
+    """
+    from linkage.compare import dice_pairs
+
+    n = filters.shape[0]
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    counts = np.histogram(np.asarray(candidate_scores, dtype=np.float64), bins=edges)[0].astype(np.float64)
+    total = n * (n - 1) / 2
+    below_total = total - len(candidate_scores)
+    if n > 1 and below_total > 0:
+        rng = np.random.default_rng(seed)
+        m = int(min(sample_pairs, total))
+        a = rng.integers(0, n, size=m)
+        b = rng.integers(0, n - 1, size=m)
+        b = np.where(b >= a, b + 1, b)
+        s = dice_pairs(filters, a.astype(np.int64), b.astype(np.int64))
+        s = s[s < floor]
+        if len(s):
+            below = np.histogram(s, bins=edges)[0].astype(np.float64)
+            counts += below / below.sum() * below_total
+    centres = (edges[:-1] + edges[1:]) / 2
+    return centres, counts
+
+
 def fit_beta_mixture(
-    scores: npt.NDArray[np.float64], *, max_iter: int = 500, tol: float = 1e-7
+    scores: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.float64] | None = None,
+    *,
+    max_iter: int = 500,
+    tol: float = 1e-8,
 ) -> MixtureFit:
-    """Fit the two-component Beta mixture to ``scores`` by EM."""
+    """Fit the two-component Beta mixture to ``scores`` (optionally weighted, e.g. histogram counts) by EM."""
     s = np.clip(np.asarray(scores, dtype=np.float64), _EPS, 1 - _EPS)
-    n = len(s)
-    if n < 10:
+    w = np.ones_like(s) if weights is None else np.asarray(weights, dtype=np.float64)
+    keep = w > 0
+    s, w = s[keep], w[keep]
+    n = int(round(w.sum()))
+    if len(s) < 3 or n < 10:
         raise ValueError("too few scores to fit a mixture")
-    # Start: matches are the top 10% (at least the scores >= 0.9), non-matches the rest.
-    cut = max(float(np.quantile(s, 0.9)), min(0.9, float(s.max()) - 1e-3))
-    r = (s >= cut).astype(np.float64)
-    r = np.clip(r, 0.05, 0.95)
+    # Start: the match component holds the scores >= 0.9 (or the top few), the rest are non-matches.
+    cut = min(0.9, float(s.max()) - 1e-3)
+    r = np.clip((s >= cut).astype(np.float64), 0.05, 0.95)
     prev = -np.inf
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
-        pi = float(np.clip(r.mean(), 1e-6, 1 - 1e-6))
-        am, bm = _moments(s, r)
-        au, bu = _moments(s, 1 - r)
+        pi = float(np.clip((w * r).sum() / w.sum(), 1e-12, 1 - 1e-12))
+        am, bm = _moments(s, w * r)
+        au, bu = _moments(s, w * (1 - r))
         # keep the labels straight: the match component has the larger mean
         if am / (am + bm) < au / (au + bu):
             am, bm, au, bu = au, bu, am, bm
@@ -110,15 +154,15 @@ def fit_beta_mixture(
         lm = math.log(pi) + beta_logpdf(s, am, bm)
         lu = math.log(1 - pi) + beta_logpdf(s, au, bu)
         top = np.maximum(lm, lu)
-        ll = float((top + np.log(np.exp(lm - top) + np.exp(lu - top))).sum())
+        ll = float((w * (top + np.log(np.exp(lm - top) + np.exp(lu - top)))).sum())
         r = np.exp(lm - top) / (np.exp(lm - top) + np.exp(lu - top))
         if abs(ll - prev) < tol * max(1.0, abs(ll)):
             converged = True
             break
         prev = ll
-    pi = float(np.clip(r.mean(), 1e-6, 1 - 1e-6))
-    am, bm = _moments(s, r)
-    au, bu = _moments(s, 1 - r)
+    pi = float(np.clip((w * r).sum() / w.sum(), 1e-12, 1 - 1e-12))
+    am, bm = _moments(s, w * r)
+    au, bu = _moments(s, w * (1 - r))
     if am / (am + bm) < au / (au + bu):
         am, bm, au, bu = au, bu, am, bm
         pi = 1 - pi

@@ -356,5 +356,44 @@ def demo(workdir: Path, seed: int, year: int, as_json: bool) -> None:
     )
 
 
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("quality"), show_default=True,
+              help="Directory for quality.json and quality.html.")
+@click.option("--quick", is_flag=True, help="Small run (FEBRL1 and FEBRL3, two synthetic years), as in CI.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the synthetic data.")
+@click.option("--no-baseline", is_flag=True, help="Skip the plaintext recordlinkage baseline.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool) -> None:
+    """Linkage quality on FEBRL and synthetic data: JSON results and an offline HTML report.
+
+    Thresholds are chosen without labels; labels only score the result. Needs the
+    [report] and [baseline] extras.
+    """
+    import json as _json
+
+    from linkage.evaluate import quality_report, run_quality
+    from linkage.submission._format import atomic_write_bytes
+
+    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out / "quality.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
+    atomic_write_bytes(out / "quality.html", [quality_report(results).encode()], overwrite=True)
+    summary = [
+        {k: r[k] for k in ("dataset", "records", "precision", "recall", "f1", "found_unique", "true_unique",
+                           "count_error_pct") if k in r} | {"view": r.get("view", "")}
+        for r in results["runs"]
+    ]
+    if as_json:
+        _print_json({"out": str(out), "runs": summary})
+        return
+    for r in summary:
+        click.echo(
+            f"{r['dataset']:<10} {r['view']:<8} F1 {r['f1']:.3f}  P {r['precision']:.3f}  R {r['recall']:.3f}  "
+            f"persons {r['found_unique']} found / {r['true_unique']} true ({r['count_error_pct']:+.2f}%)"
+        )
+    click.echo(f"report: {out / 'quality.html'}")
+
+
 def main() -> None:
     cli(prog_name="linkage")

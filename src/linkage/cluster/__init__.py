@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["connected_components", "person_ids"]
+__all__ = ["connected_components", "constrained_components", "person_ids"]
 
 
 def connected_components(
@@ -54,3 +54,40 @@ def person_ids(labels: npt.NDArray[np.int64], member_keys: Sequence[str]) -> lis
         for lab, key in smallest.items()
     }
     return [ids[lab] for lab in labels.tolist()]
+
+
+
+def constrained_components(
+    n: int,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    score: npt.NDArray[np.float64],
+    groups: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Merge match edges from the strongest down, never joining two records of one group.
+
+    ``groups`` labels each record's submission: a reporter does not report one
+    person twice in one submission, so a person holds at most one record per
+    submission. An edge that would break this is skipped, which stops the long
+    chains that plain connected components build from weak coincidences.
+    Labels are the smallest member index, as in :func:`connected_components`.
+    """
+    parent = list(range(n))
+    members: dict[int, set[int]] = {i: {int(groups[i])} for i in range(n)}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    order = np.lexsort((right, left, -np.asarray(score)))
+    for k in order.tolist():
+        a, b = find(int(left[k])), find(int(right[k]))
+        if a == b or members[a] & members[b]:
+            continue
+        if b < a:
+            a, b = b, a
+        parent[b] = a
+        members[a] |= members.pop(b)
+    return np.array([find(i) for i in range(n)], dtype=np.int64)

@@ -1,5 +1,6 @@
-"""Evaluate: linkage quality against ground truth (synthetic data, FEBRL)."""
+"""Evaluate: linkage quality against ground truth (synthetic data, FEBRL), and its report."""
 
+from linkage.evaluate._febrl import load_febrl, reduce_febrl
 from linkage.evaluate._metrics import (
     all_metrics,
     bcubed_metrics,
@@ -7,5 +8,20 @@ from linkage.evaluate._metrics import (
     pairwise_from_pairs,
     pairwise_metrics,
 )
+from linkage.evaluate._run import evaluate_febrl, evaluate_synthetic, profile
+from linkage.evaluate._suite import quality_report, run_quality
 
-__all__ = ["all_metrics", "bcubed_metrics", "count_error", "pairwise_from_pairs", "pairwise_metrics"]
+__all__ = [
+    "all_metrics",
+    "bcubed_metrics",
+    "count_error",
+    "evaluate_febrl",
+    "evaluate_synthetic",
+    "load_febrl",
+    "pairwise_from_pairs",
+    "pairwise_metrics",
+    "profile",
+    "quality_report",
+    "reduce_febrl",
+    "run_quality",
+]

@@ -57,6 +57,9 @@ class Schema:
     review_threshold: float
     require_common: tuple[str, ...]
     same_submission: str
+    threshold_method: str
+    floor: float
+    clustering: str
     hardening: Mapping[str, Any]
     document: Mapping[str, Any]
     fingerprint: str
@@ -99,6 +102,12 @@ def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(th, dict):
         th.setdefault("require_common", [])
         th.setdefault("same_submission", "review")
+        th.setdefault("method", "fixed")
+        if th.get("method") == "valley":
+            th.setdefault("floor", 0.5)
+    cl = out.setdefault("clustering", {})
+    if isinstance(cl, dict):
+        cl.setdefault("method", "components")
     flt = out.get("filter")
     if isinstance(flt, dict):
         flt.setdefault("level", "record")
@@ -203,6 +212,9 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
         review_threshold=float(doc["thresholds"]["review"]),
         require_common=tuple(doc["thresholds"]["require_common"]),
         same_submission=str(doc["thresholds"]["same_submission"]),
+        threshold_method=str(doc["thresholds"]["method"]),
+        floor=float(doc["thresholds"].get("floor", doc["thresholds"]["review"])),
+        clustering=str(doc["clustering"]["method"]),
         hardening=dict(doc.get("hardening", {})),
         document=doc,
         fingerprint=fingerprint_of(doc),
