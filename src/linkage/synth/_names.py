@@ -1,10 +1,13 @@
 """Small name lists per language group, and every way a reporter may spell a name.
 
 The lists hold common given names and surnames (public knowledge, no real person's record),
-ordered roughly by how common they are.  Names are drawn with Zipf weights ``1 / rank**0.7``,
-so initials are skewed the way real ones are: many Romanian names start with M, A or I,
-many Dutch surnames with J, M or S, most Vietnamese women's given names with "Thị".
-This makes quasi-identifier tuples (initials, birth year, nationality, sex) collide sometimes.
+ordered roughly by how common they are.  Names are drawn with weights ``1 / rank**ZIPF_EXPONENT``.
+The exponent is calibrated to the design brief's measured population: 92.5% of 10,000 persons
+have a unique (initials, birth year, nationality, sex) tuple. The lists' own first letters are
+already skewed the way real ones are (many Romanian names start with M, A or I, many Dutch
+surnames with J, M or S, most Vietnamese women's given names with "Thị"), so a uniform pick
+within each list (exponent 0) gives 91.6% unique tuples on 10,000 persons; exponent 0.7 gave
+82.5%, far more collisions than the brief's figure.
 
 Cyrillic names (Bulgarian, Ukrainian, Russian) are stored in Cyrillic and rendered under
 several Latin schemes, so that even the *initial* can differ between reporters
@@ -43,7 +46,7 @@ VARIANTS: tuple[str, ...] = (
 )
 N_VARIANTS = len(VARIANTS)
 V_CANONICAL, V_ASCII, V_ALT, V_DUTCH, V_GERMAN, V_SCHOLARLY, V_RUSSIAN, V_ORIGINAL = range(N_VARIANTS)
-ZIPF_EXPONENT = 0.7
+ZIPF_EXPONENT = 0.0
 
 Surname = str | tuple[str, str]  # one form, or (male form, female form)
 
