@@ -143,7 +143,7 @@ def fit_beta_mixture(
     prev = -np.inf
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported in the fit
         pi = float(np.clip((w * r).sum() / w.sum(), 1e-12, 1 - 1e-12))
         am, bm = _moments(s, w * r)
         au, bu = _moments(s, w * (1 - r))

@@ -92,7 +92,7 @@ def run_demo(workdir: Path, *, seed: int = 2022, year: int = 2022, progress: Pro
     rows = []
     for reporter, idm in idmaps.items():
         truth_rows = data.reports[data.reports["reporter"] == reporter].reset_index(drop=True)
-        for rec_id, row, case_ref in idm[["record_id", "row", "case_ref"]].itertuples(index=False):
+        for rec_id, row in idm[["record_id", "row"]].itertuples(index=False):
             rows.append((reporter, rec_id, truth_rows.loc[int(row) - 1, "person_id"]))
     truth = pd.DataFrame(rows, columns=["reporter", "record_id", "true_person"])
     joined = result.persons.merge(truth, on=["reporter", "record_id"], how="left", validate="one_to_one")

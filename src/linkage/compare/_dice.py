@@ -18,7 +18,8 @@ U64 = npt.NDArray[np.uint64]
 
 def popcount(filters: U64) -> npt.NDArray[np.int64]:
     """Number of set bits of each filter (last axis = words)."""
-    return np.bitwise_count(filters).sum(axis=-1, dtype=np.int64)
+    counts: npt.NDArray[np.int64] = np.bitwise_count(filters).sum(axis=-1, dtype=np.int64)
+    return counts
 
 
 def dice_reference(a: Sequence[int], b: Sequence[int]) -> float:
@@ -83,8 +84,8 @@ try:  # pragma: no cover - exercised when the [fast] extra is installed
                     x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
                     inter += np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
                 total = pc[i] + pc[j]
-                s = 2.0 * inter / total if total > 0 else 0.0
-                if s >= min_score:
+                sim = 2.0 * inter / total if total > 0 else 0.0
+                if sim >= min_score:
                     c += 1
             counts[i - start] = c
         return counts
@@ -104,11 +105,11 @@ try:  # pragma: no cover - exercised when the [fast] extra is installed
                     x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
                     inter += np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
                 total = pc[i] + pc[j]
-                s = 2.0 * inter / total if total > 0 else 0.0
-                if s >= min_score:
+                sim = 2.0 * inter / total if total > 0 else 0.0
+                if sim >= min_score:
                     li[o] = i
                     ri[o] = j
-                    sc[o] = s
+                    sc[o] = sim
                     o += 1
 
     HAVE_NUMBA = True

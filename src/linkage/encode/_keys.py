@@ -82,7 +82,7 @@ class LinkageKey:
     def __hash__(self) -> int:
         return hash(self._key_id)
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str | tuple[object, ...]:
         raise TypeError("LinkageKey cannot be pickled")
 
 

@@ -17,7 +17,9 @@ import pandas as pd
 
 
 def _codes(labels: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
-    return pd.factorize(pd.Series(list(labels) if not isinstance(labels, (pd.Series, np.ndarray)) else labels))[0]
+    series = labels if isinstance(labels, pd.Series) else pd.Series(list(labels))
+    codes: np.ndarray = pd.factorize(series)[0]
+    return codes
 
 
 def _pairs(counts: np.ndarray) -> int:
@@ -25,7 +27,7 @@ def _pairs(counts: np.ndarray) -> int:
     return int((c * (c - 1) // 2).sum())
 
 
-def pairwise_metrics(found: Sequence[Any], truth: Sequence[Any]) -> dict[str, float]:
+def pairwise_metrics(found: Sequence[Any] | np.ndarray, truth: Sequence[Any] | np.ndarray) -> dict[str, float]:
     """Pairwise precision, recall and F1 of ``found`` against ``truth``."""
     f, t = _codes(found), _codes(truth)
     if len(f) != len(t):
@@ -51,7 +53,7 @@ def pairwise_from_pairs(found: set[tuple[Any, Any]], truth: set[tuple[Any, Any]]
             "true_pairs": len(truth), "found_pairs": len(found), "true_positive_pairs": tp}
 
 
-def bcubed_metrics(found: Sequence[Any], truth: Sequence[Any]) -> dict[str, float]:
+def bcubed_metrics(found: Sequence[Any] | np.ndarray, truth: Sequence[Any] | np.ndarray) -> dict[str, float]:
     """B-cubed precision, recall and F1."""
     f, t = _codes(found), _codes(truth)
     n = len(f)
@@ -72,7 +74,7 @@ def count_error(found_unique: int, true_unique: int) -> float:
     return 100.0 * (found_unique - true_unique) / true_unique if true_unique else 0.0
 
 
-def all_metrics(found: Sequence[Any], truth: Sequence[Any]) -> dict[str, float]:
+def all_metrics(found: Sequence[Any] | np.ndarray, truth: Sequence[Any] | np.ndarray) -> dict[str, float]:
     """Pairwise, B-cubed and count metrics in one dict."""
     out = pairwise_metrics(found, truth)
     out.update(bcubed_metrics(found, truth))

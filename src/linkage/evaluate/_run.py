@@ -50,7 +50,7 @@ def _score(records: RegistryRecords, schema: Schema, truth: list[str]) -> tuple[
     res = dedup_records(records, schema)
     seconds = time.perf_counter() - t0
     found = res.persons.set_index("record_id").loc[records.record_id.tolist(), "person_id"].tolist()
-    metrics = all_metrics(found, truth)
+    metrics: dict[str, Any] = dict(all_metrics(found, truth))
     metrics["seconds"] = round(seconds, 3)
     metrics["thresholds"] = res.summary["thresholds"]
     metrics["score_curves"] = score_curves(res.pairs, np.asarray(truth))

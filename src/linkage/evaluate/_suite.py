@@ -35,8 +35,8 @@ def _baseline(kind: str, arg: Any) -> dict[str, Any] | None:
         return None
     if kind == "febrl":
         number, view, df = arg
-        return bl.plaintext_febrl(df, view=view, em="per_pass")  # type: ignore[no-any-return]
-    return bl.plaintext_synthetic(arg, em="per_pass")  # type: ignore[no-any-return]
+        return bl.plaintext_febrl(df, view=view, em="per_pass")
+    return bl.plaintext_synthetic(arg, em="per_pass")
 
 
 def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) -> dict[str, Any]:
@@ -76,7 +76,8 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
 
 def _label(run: dict[str, Any]) -> str:
     if run["dataset"] == "synthetic":
-        return "synthetic " + (f"{run['years'][0]}-{run['years'][-1]}" if len(run["years"]) > 1 else str(run["years"][0]))
+        years = run["years"]
+        return "synthetic " + (f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]))
     return f"{run['dataset']} {run['view']}"
 
 

@@ -8,8 +8,8 @@ a process-pool executor.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 import multiprocessing
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, TypeVar
 

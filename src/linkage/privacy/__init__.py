@@ -6,9 +6,9 @@ from linkage.privacy._common import (
     EncodedView,
     background_frequencies,
     canonical_truth,
-    synthetic_population,
     guessing_baseline,
     score_recovery,
+    synthetic_population,
 )
 
 __all__ = [

@@ -91,9 +91,9 @@ def attack_encoding(
             continue
         t0 = time.perf_counter()
         guesses = attack(view, background, schema=schema, key=key, plaintext=plaintext)
-        scores = score_recovery(guesses, truth)
+        scores: dict[str, Any] = dict(score_recovery(guesses, truth))
         if name == "graph_matching" and overlap is not None:
-            scores = score_recovery(guesses[overlap.to_numpy()], truth[overlap.to_numpy()])
+            scores = dict(score_recovery(guesses[overlap.to_numpy()], truth[overlap.to_numpy()]))
             scores["measured_on"] = "overlap"
         scores["seconds"] = round(time.perf_counter() - t0, 2)
         results[name] = scores

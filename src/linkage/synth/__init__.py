@@ -137,7 +137,8 @@ Persons
   Bulgarian, Ukrainian, Russian in Cyrillic, Baltic, Czech/Slovak, Albanian, West African,
   Guinean, Tigrinya, Arabic, Dari, Chinese, Vietnamese, Hindi, Filipino, Thai, Portuguese,
   Spanish, Surinamese, English; unknown/stateless persons get Arabic, Tigrinya, West African,
-  Dari, Guinean, Ukrainian or Romanian names), names drawn uniformly within each list (calibrated: 91.6% unique tuples on 10,000 persons, brief: 92.5%)
+  Dari, Guinean, Ukrainian or Romanian names), names drawn uniformly within each list
+  (calibrated: 91.6% unique tuples on 10,000 persons; the brief measured 92.5%)
   so initials are skewed (Romanian M/A/I, Dutch surnames J/M/S, Vietnamese women "Thị");
   second given names 0-30% by group.  Initials + birth year + nationality + sex is unique for
   about 97% of one year's persons and about 83% of a decade's, so a dedup on that tuple

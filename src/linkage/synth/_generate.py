@@ -134,7 +134,7 @@ def generate(
     given = tables.given[persons.given1.astype(np.int64), V_CANONICAL].copy()
     two = persons.given2 >= 0
     second = tables.given[persons.given2[two], V_CANONICAL]
-    given[two] = [a + " " + b for a, b in zip(given[two].tolist(), second.tolist())]
+    given[two] = [a + " " + b for a, b in zip(given[two].tolist(), second.tolist(), strict=True)]
     persons_df = pd.DataFrame(
         {
             "person_id": person_ids,
@@ -177,7 +177,7 @@ def truth_unique_persons(data: SynthData, year: int | None = None) -> int:
 
 def true_clusters(data: SynthData) -> dict[str, str]:
     """report_id -> person_id for every report."""
-    return dict(zip(data.reports["report_id"].tolist(), data.reports["person_id"].tolist()))
+    return dict(zip(data.reports["report_id"].tolist(), data.reports["person_id"].tolist(), strict=True))
 
 
 def true_pairs(data: SynthData) -> set[tuple[str, str]]:
@@ -191,6 +191,6 @@ def true_pairs(data: SynthData) -> set[tuple[str, str]]:
         same = np.flatnonzero(pid[:-d] == pid[d:])
         if not len(same):
             break
-        pairs.update(zip(rid[same].tolist(), rid[same + d].tolist()))
+        pairs.update(zip(rid[same].tolist(), rid[same + d].tolist(), strict=True))
         d += 1
     return pairs

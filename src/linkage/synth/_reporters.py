@@ -249,8 +249,8 @@ def profile_table(profiles: Mapping[str, Mapping[str, Any]] | None = None) -> st
         rows.append([f"error: {err}", *(f"{v:.3g}" if v else "-" for v in vals)])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     rule = "  ".join("=" * w for w in widths)
-    lines = [rule, "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), rule]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines = [rule, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(), rule]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append(rule)
     return "\n".join(lines)
 
@@ -291,7 +291,7 @@ def _confuse(rng: np.random.Generator, country: npt.NDArray[np.int64]) -> npt.ND
 
 def _join(a: npt.NDArray[np.object_], sep: str, b: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     out = np.empty(len(a), dtype=object)
-    out[:] = [x + sep + y for x, y in zip(a.tolist(), b.tolist())]
+    out[:] = [x + sep + y for x, y in zip(a.tolist(), b.tolist(), strict=True)]
     return out
 
 
@@ -433,7 +433,7 @@ def render(
             out[:] = [
                 (f"{(b if dl else a)}." if d else (b if dl else a)) if miss else (f"{a}.{b}." if d else a + b)
                 for a, b, d, miss, dl in zip(first.tolist(), last.tolist(), dotted, missing.tolist(),
-                                             (~drop_last).tolist())
+                                             (~drop_last).tolist(), strict=True)
             ]
             cols["initials"][idx[init_rows]] = out
 
@@ -477,6 +477,6 @@ def case_refs(
         fmt = _CASE_REF_FORMATS[rname]
         out[idx] = [
             fmt.format(year=y, yy=y % 100, seq=q, region=g)
-            for y, q, g in zip(year[idx].tolist(), seq[idx].tolist(), regions[idx].tolist())
+            for y, q, g in zip(year[idx].tolist(), seq[idx].tolist(), regions[idx].tolist(), strict=True)
         ]
     return out
