@@ -1,4 +1,9 @@
-"""Privacy: attacks on encoded records and re-identification risk (never imported by the pipeline)."""
+"""Privacy: attacks on encoded records and re-identification risk.
+
+Never imported by the pipeline. The attacker is an honest-but-curious registry
+with public background knowledge; see :mod:`linkage.privacy._report` for the
+threat model in plain words.
+"""
 
 from linkage.privacy._common import (
     QI_COLUMNS,
@@ -10,6 +15,11 @@ from linkage.privacy._common import (
     score_recovery,
     synthetic_population,
 )
+from linkage.privacy._dictionary import dictionary_attack, reference_dictionary_attack
+from linkage.privacy._frequency import frequency_alignment
+from linkage.privacy._reference import encode_reference, reference_view
+from linkage.privacy._report import privacy_report
+from linkage.privacy._sweep import default_settings, hardened, privacy_sweep
 
 __all__ = [
     "QI_COLUMNS",
@@ -17,7 +27,16 @@ __all__ = [
     "EncodedView",
     "background_frequencies",
     "canonical_truth",
-    "synthetic_population",
+    "default_settings",
+    "dictionary_attack",
+    "encode_reference",
+    "frequency_alignment",
     "guessing_baseline",
+    "hardened",
+    "privacy_report",
+    "privacy_sweep",
+    "reference_dictionary_attack",
+    "reference_view",
     "score_recovery",
+    "synthetic_population",
 ]

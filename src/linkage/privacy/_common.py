@@ -43,7 +43,11 @@ class AttackResult:
 
 
 def canonical_truth(normalised: pd.DataFrame) -> pd.DataFrame:
-    """The truth as comparable plain values: initials str, birth year int (interval low end), code, sex."""
+    """The truth as comparable plain values: initials str, birth year int, code, sex.
+
+    A birth-year interval ``(lo, hi)`` (from an age) is represented by ``hi``, the
+    year an age at the report date most likely means; exact years have lo == hi.
+    """
     cols = {
         "initials": normalised["initials"].tolist(),
         "birth_year": [None if v is None else int(v[1]) for v in normalised["birth_year"]],
@@ -54,7 +58,13 @@ def canonical_truth(normalised: pd.DataFrame) -> pd.DataFrame:
 
 
 def background_frequencies(population: pd.DataFrame) -> dict[str, pd.Series]:
-    """Public knowledge: relative frequency of each value of each quasi-identifier, and of whole tuples."""
+    """Public knowledge: relative frequency of each value of each quasi-identifier, and of whole tuples.
+
+    ``population`` may hold canonical records (birth-year intervals) or
+    :func:`canonical_truth` values; intervals are reduced the same way.
+    """
+    if any(isinstance(v, tuple) for v in population["birth_year"].tolist()):
+        population = canonical_truth(population)
     freqs = {c: population[c].dropna().value_counts(normalize=True) for c in QI_COLUMNS}
     tuples = population[list(QI_COLUMNS)].astype(str).agg("|".join, axis=1)
     freqs["tuple"] = tuples.value_counts(normalize=True)
@@ -99,8 +109,13 @@ def guessing_baseline(background: dict[str, pd.Series], truth: pd.DataFrame) -> 
     guess = pd.DataFrame(index=truth.index)
     for c in QI_COLUMNS:
         top = background[c].index[0] if len(background[c]) else None
-        guess[c] = [top] * len(truth)
-    return score_recovery(guess, truth)
+        guess[c] = pd.Series([top] * len(truth), index=truth.index, dtype=object)
+    out = score_recovery(guess, truth)
+    if len(background["tuple"]) and len(truth):
+        top_tuple = background["tuple"].index[0]
+        tuples = truth[list(QI_COLUMNS)].astype(str).agg("|".join, axis=1)
+        out["full_tuple"] = float((tuples == top_tuple).mean())
+    return out
 
 
 def synthetic_population(n: int, *, seed: int) -> pd.DataFrame:
