@@ -3,6 +3,7 @@
 from linkage.schema._model import (
     SCHEMA_VERSION,
     FieldSpec,
+    Hardening,
     Schema,
     default_schema,
     fingerprint_of,
@@ -14,6 +15,7 @@ from linkage.schema._model import (
 __all__ = [
     "SCHEMA_VERSION",
     "FieldSpec",
+    "Hardening",
     "Schema",
     "default_schema",
     "fingerprint_of",

@@ -35,15 +35,64 @@ _NORMALISATION_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+_HARDENING_DEFAULTS: dict[str, Any] = {"balance": False, "fold": False, "permute": False}
+
+# Longest filter a submission may carry (its header allows at most 1,024 words).
+MAX_OUTPUT_BITS = 65_536
+
+
 @dataclass(frozen=True)
 class FieldSpec:
-    """One quasi-identifier: its name, type, normalisation and tokens."""
+    """One quasi-identifier: its name, type, normalisation and tokens.
+
+    ``segment`` is ``(offset, length)`` of the field's segment of the Bloom
+    filter at filter level ``"field"``, and ``None`` at level ``"record"``.
+    """
 
     name: str
     type: str
     tokens: tuple[str, ...]
     bits_per_token: int
     normalisation: Mapping[str, Any] = field(default_factory=dict)
+    segment: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Hardening:
+    """The hardening steps of a schema, in the order the encoder applies them.
+
+    ``salt_field``/``salt_band``: per-record salt mixed into every token's PRF
+    input (``salt_band`` only for year fields); ``blip_epsilon``: random bit
+    flipping; ``balance``, ``fold``, ``permute``: see ``docs/encoding.md``.
+    """
+
+    salt_field: str | None = None
+    salt_band: int | None = None
+    blip_epsilon: float | None = None
+    balance: bool = False
+    fold: bool = False
+    permute: bool = False
+
+    @property
+    def active(self) -> bool:
+        """True when any hardening step is on."""
+        return (
+            self.salt_field is not None
+            or self.blip_epsilon is not None
+            or self.balance
+            or self.fold
+            or self.permute
+        )
+
+
+def output_length_of(length: int, hardening: Mapping[str, Any]) -> int:
+    """Length in bits of the stored filter: ``length`` doubled by balance, halved by fold."""
+    out = length
+    if hardening.get("balance") is True:
+        out *= 2
+    if hardening.get("fold") is True:
+        out //= 2
+    return out
 
 
 @dataclass(frozen=True)
@@ -63,11 +112,23 @@ class Schema:
     hardening: Mapping[str, Any]
     document: Mapping[str, Any]
     fingerprint: str
+    filter_level: str = "record"
+    hardening_spec: Hardening = field(default_factory=Hardening)
+
+    @property
+    def output_length(self) -> int:
+        """Bits of the *output* filter: what submissions carry, the store keeps and Dice compares.
+
+        ``filter_length`` is the Bloom filter tokens hash into; balancing doubles
+        it and folding halves it. Without hardening the two are equal.
+        """
+        h = self.hardening_spec
+        return output_length_of(self.filter_length, {"balance": h.balance, "fold": h.fold})
 
     @property
     def words(self) -> int:
-        """Number of 64-bit words in one filter."""
-        return self.filter_length // 64
+        """Number of 64-bit words in one output filter (as stored and compared)."""
+        return self.output_length // 64
 
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
@@ -97,7 +158,16 @@ def json_schema() -> dict[str, Any]:
 
 def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(dict(doc))
-    out.setdefault("hardening", {})
+    hard = out.setdefault("hardening", {})
+    if isinstance(hard, dict):
+        for k, v in _HARDENING_DEFAULTS.items():
+            hard.setdefault(k, v)
+        salt = hard.get("salt")
+        fields_ = out.get("fields")
+        if isinstance(salt, dict) and isinstance(fields_, list):
+            types = {f.get("name"): f.get("type") for f in fields_ if isinstance(f, dict)}
+            if types.get(salt.get("field")) == "year":
+                salt.setdefault("band", 1)
     th = out.get("thresholds")
     if isinstance(th, dict):
         th.setdefault("require_common", [])
@@ -146,13 +216,110 @@ def _problems(doc: Mapping[str, Any]) -> list[str]:
         m, r = th.get("match"), th.get("review")
         if isinstance(m, (int, float)) and isinstance(r, (int, float)) and r > m:
             problems.append("/thresholds: review threshold must not exceed the match threshold")
-        names = {f.get("name") for f in fields if isinstance(f, dict)} if isinstance(fields, list) else set()
+        field_names = {f.get("name") for f in fields if isinstance(f, dict)} if isinstance(fields, list) else set()
         req = th.get("require_common")
         if isinstance(req, list):
             for r in req:
-                if r not in names:
+                if r not in field_names:
                     problems.append(f"/thresholds/require_common: {r!r} is not a field of this schema")
+    problems.extend(_hardening_problems(doc))
     return problems
+
+
+def _hardening_problems(doc: Mapping[str, Any]) -> list[str]:
+    """Combinations of filter length, filter level and hardening that cannot work."""
+    problems: list[str] = []
+    flt = doc.get("filter")
+    length = flt.get("length") if isinstance(flt, dict) else None
+    if not (isinstance(length, int) and not isinstance(length, bool) and length >= 64 and length % 64 == 0):
+        length = None  # already reported by the JSON Schema
+    level = flt.get("level") if isinstance(flt, dict) else None
+    raw_fields = doc.get("fields")
+    fields: list[dict[str, Any]] = (
+        [f for f in raw_fields if isinstance(f, dict)] if isinstance(raw_fields, list) else []
+    )
+    types = {f.get("name"): f.get("type") for f in fields}
+    hard = doc.get("hardening")
+    hard = hard if isinstance(hard, dict) else {}
+
+    salt = hard.get("salt")
+    if isinstance(salt, dict) and isinstance(salt.get("field"), str):
+        name = salt["field"]
+        if name not in types:
+            problems.append(f"/hardening/salt/field: {name!r} is not a field of this schema")
+        elif "band" in salt and types[name] != "year":
+            problems.append(f"/hardening/salt/band: a band needs a year field, and {name!r} is not one")
+
+    if length is not None:
+        current = length * 2 if hard.get("balance") is True else length
+        if hard.get("fold") is True and current % 128 != 0:
+            what = f"twice the filter length (balanced, {current} bits)" if hard.get("balance") is True \
+                else f"the filter length ({current} bits)"
+            problems.append(
+                f"/hardening/fold: folding halves the filter to whole 64-bit words, so {what} "
+                "must be a multiple of 128"
+            )
+        out = output_length_of(length, hard)
+        if out > MAX_OUTPUT_BITS:
+            problems.append(
+                f"/hardening: the output filter would be {out} bits; at most {MAX_OUTPUT_BITS} "
+                "(balance doubles the filter length)"
+            )
+
+    with_segment = [i for i, f in enumerate(fields) if "segment_bits" in f]
+    if level != "field":
+        for i in with_segment:
+            problems.append(f"/fields/{i}/segment_bits: segments are only used at filter level 'field'")
+    elif length is not None:
+        given = [f["segment_bits"] for f in fields if isinstance(f.get("segment_bits"), int)]
+        rest = length - sum(given)
+        free = len(fields) - len(with_segment)
+        if rest < 0:
+            problems.append(
+                f"/fields: segment_bits add up to {sum(given)} bits, more than the filter length {length}"
+            )
+        elif free == 0 and rest != 0:
+            problems.append(
+                f"/fields: segment_bits add up to {sum(given)} bits, not the filter length {length}"
+            )
+        elif free > 0 and rest < 64 * free:
+            problems.append(
+                f"/fields: {free} field(s) without segment_bits share {rest} bits; each needs at least 64"
+            )
+    return problems
+
+
+def _segments(length: int, fields: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """``(offset, length)`` of each field's segment, in schema order.
+
+    Fields with ``segment_bits`` get that many bits; the others share the rest
+    in whole 64-bit words, as evenly as possible, earlier fields taking the
+    spare words.
+    """
+    free = [i for i, f in enumerate(fields) if "segment_bits" not in f]
+    rest_words = (length - sum(int(f.get("segment_bits", 0)) for f in fields)) // 64
+    sizes = [int(f.get("segment_bits", 0)) for f in fields]
+    for j, i in enumerate(free):
+        sizes[i] = 64 * (rest_words // len(free) + (1 if j < rest_words % len(free) else 0))
+    out: list[tuple[int, int]] = []
+    offset = 0
+    for size in sizes:
+        out.append((offset, size))
+        offset += size
+    return out
+
+
+def _hardening_spec(hard: Mapping[str, Any]) -> Hardening:
+    salt = hard.get("salt")
+    eps = hard.get("blip_epsilon")
+    return Hardening(
+        salt_field=str(salt["field"]) if isinstance(salt, Mapping) else None,
+        salt_band=int(salt["band"]) if isinstance(salt, Mapping) and "band" in salt else None,
+        blip_epsilon=float(eps) if eps is not None else None,
+        balance=bool(hard.get("balance", False)),
+        fold=bool(hard.get("fold", False)),
+        permute=bool(hard.get("permute", False)),
+    )
 
 
 def canonical_json(doc: Mapping[str, Any]) -> bytes:
@@ -194,6 +361,11 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
     problems = _problems(doc)
     if problems:
         raise SchemaError(problems)
+    length = int(doc["filter"]["length"])
+    level = str(doc["filter"]["level"])
+    segments: list[tuple[int, int] | None] = (
+        list(_segments(length, doc["fields"])) if level == "field" else [None] * len(doc["fields"])
+    )
     fields = tuple(
         FieldSpec(
             name=f["name"],
@@ -201,12 +373,13 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
             tokens=tuple(f["tokens"]),
             bits_per_token=int(f["bits_per_token"]),
             normalisation=dict(f.get("normalisation", {})),
+            segment=seg,
         )
-        for f in doc["fields"]
+        for f, seg in zip(doc["fields"], segments, strict=True)
     )
     return Schema(
         name=doc["name"],
-        filter_length=int(doc["filter"]["length"]),
+        filter_length=length,
         fields=fields,
         match_threshold=float(doc["thresholds"]["match"]),
         review_threshold=float(doc["thresholds"]["review"]),
@@ -218,6 +391,8 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
         hardening=dict(doc.get("hardening", {})),
         document=doc,
         fingerprint=fingerprint_of(doc),
+        filter_level=level,
+        hardening_spec=_hardening_spec(doc["hardening"]),
     )
 
 
