@@ -36,3 +36,15 @@ def test_quality_benchmark_quick(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "quality.json").read_text())
     assert {r["dataset"] for r in data["runs"]} == {"FEBRL1", "FEBRL3", "synthetic"}
     assert res["quick"] is True
+
+
+def test_privacy_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "privacy" / "run_privacy.py"))
+    res = ns["main"](["--quick", "--population", "800", "--out", str(tmp_path)])
+    html = (tmp_path / "privacy.html").read_text()
+    assert "Threat model" in html and "<script" not in html and "<svg" in html
+    data = json.loads((tmp_path / "privacy.json").read_text())
+    assert "reference" in data and "unhardened" in data["settings"]
+    un = data["settings"]["unhardened"]["attacks"]
+    assert un["dictionary_leaked_key"]["full_tuple"] > 0.9  # a leaked key re-identifies nearly everyone
+    assert res["population"] == 800
