@@ -99,6 +99,9 @@ def _plots(run: dict[str, Any]) -> list[str]:
 
     out = []
     c = run["score_curves"]
+    keep = [i for i, t in enumerate(c["thresholds"]) if t >= run["thresholds"]["review"]]
+    c = {**c, "thresholds": [c["thresholds"][i] for i in keep], "precision": [c["precision"][i] for i in keep],
+         "recall": [c["recall"][i] for i in keep]}
     fig, ax = plt.subplots(1, 2, figsize=(9, 3))
     x = c["bin_starts"]
     ax[0].bar(x, c["false"], width=0.024, align="edge", color="#c55", label="different persons", log=True)
@@ -112,6 +115,10 @@ def _plots(run: dict[str, Any]) -> list[str]:
     ax[1].axvline(run["thresholds"]["match"], color="k", ls="--", lw=1)
     ax[1].set_xlabel("threshold")
     ax[1].set_ylim(0, 1.02)
+    lo = run["thresholds"]["review"] - 0.05
+    for a in ax:
+        a.set_xlim(max(0.0, lo), 1.01)
+    ax[0].set_xlabel("Dice score of candidate pairs (pairs below the review floor are not kept)")
     ax[1].legend(fontsize=7)
     fig.suptitle(_label(run), fontsize=9)
     out.append(_svg(fig))
@@ -125,6 +132,8 @@ def _plots(run: dict[str, Any]) -> list[str]:
                     color="#c55", label="plaintext baseline")
         ax.axhspan(-1, 1, color="#8c8", alpha=0.3, label="target +-1%")
         ax.set_ylabel("count error %")
+        ax.set_xticks(yrs)
+        ax.set_xticklabels([str(y) for y in yrs], fontsize=7)
         ax.legend(fontsize=7)
         out.append(_svg(fig))
     return out
