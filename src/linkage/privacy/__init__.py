@@ -17,6 +17,7 @@ from linkage.privacy._common import (
 )
 from linkage.privacy._dictionary import dictionary_attack, reference_dictionary_attack
 from linkage.privacy._frequency import frequency_alignment
+from linkage.privacy._pattern_mining import MinedPatterns, mine_bit_patterns, pattern_mining_attack
 from linkage.privacy._reference import encode_reference, reference_view
 from linkage.privacy._report import privacy_report
 from linkage.privacy._sweep import default_settings, hardened, privacy_sweep
@@ -25,6 +26,7 @@ __all__ = [
     "QI_COLUMNS",
     "AttackResult",
     "EncodedView",
+    "MinedPatterns",
     "background_frequencies",
     "canonical_truth",
     "default_settings",
@@ -33,6 +35,8 @@ __all__ = [
     "frequency_alignment",
     "guessing_baseline",
     "hardened",
+    "mine_bit_patterns",
+    "pattern_mining_attack",
     "privacy_report",
     "privacy_sweep",
     "reference_dictionary_attack",
