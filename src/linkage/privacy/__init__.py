@@ -17,6 +17,14 @@ from linkage.privacy._common import (
 )
 from linkage.privacy._dictionary import dictionary_attack, reference_dictionary_attack
 from linkage.privacy._frequency import frequency_alignment
+from linkage.privacy._graph_matching import (
+    GraphMatch,
+    graph_matching_attack,
+    guesses_from_match,
+    match_graphs,
+    overlapping_plaintext,
+    reference_token_fields,
+)
 from linkage.privacy._pattern_mining import MinedPatterns, mine_bit_patterns, pattern_mining_attack
 from linkage.privacy._reference import encode_reference, reference_view
 from linkage.privacy._report import privacy_report
@@ -26,6 +34,7 @@ __all__ = [
     "QI_COLUMNS",
     "AttackResult",
     "EncodedView",
+    "GraphMatch",
     "MinedPatterns",
     "background_frequencies",
     "canonical_truth",
@@ -33,13 +42,18 @@ __all__ = [
     "dictionary_attack",
     "encode_reference",
     "frequency_alignment",
+    "graph_matching_attack",
+    "guesses_from_match",
     "guessing_baseline",
+    "overlapping_plaintext",
     "hardened",
+    "match_graphs",
     "mine_bit_patterns",
     "pattern_mining_attack",
     "privacy_report",
     "privacy_sweep",
     "reference_dictionary_attack",
+    "reference_token_fields",
     "reference_view",
     "score_recovery",
     "synthetic_population",
