@@ -35,8 +35,15 @@ COLUMNS = ["initials", "birth_year", "nationality", "sex"]
 # helpers
 
 
+
+@pytest.fixture(scope="module")
+def schema() -> linkage.Schema:
+    """These tests add hardening steps to the unhardened profile."""
+    return linkage.default_schema(hardened=False)
+
+
 def _doc(hardening: dict[str, Any] | None = None, **filter_: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(schema_to_json(linkage.default_schema()))
+    doc: dict[str, Any] = json.loads(schema_to_json(linkage.default_schema(hardened=False)))
     doc["hardening"] = copy.deepcopy(hardening or {})
     doc["filter"].update(filter_)
     return doc
@@ -104,12 +111,22 @@ AP = {"initials": "AP", "birth_year": (1994, 1994), "nationality": "ROU", "sex":
 # schema: keys, defaults, output length, fingerprints
 
 
-def test_default_profile_has_no_hardening(schema: linkage.Schema) -> None:
+def test_unhardened_profile_has_no_hardening() -> None:
+    schema = linkage.default_schema(hardened=False)
     assert schema.hardening == {"balance": False, "fold": False, "permute": False}
     assert not schema.hardening_spec.active
     assert schema.filter_level == "record"
     assert schema.filter_length == schema.output_length == 1024 and schema.words == 16
     assert all(f.segment is None for f in schema.fields)
+
+
+def test_default_profile_is_the_one_chosen_from_the_sweep() -> None:
+    """docs/privacy.md: birth-year salt in 10-year bands, XOR folding, BLIP epsilon 80."""
+    schema = linkage.default_schema()
+    h = schema.hardening_spec
+    assert (h.salt_field, h.salt_band, h.fold, h.blip_epsilon) == ("birth_year", 10, True, 80.0)
+    assert not h.balance and not h.permute
+    assert schema.filter_length == 1024 and schema.output_length == 512 and schema.words == 8
 
 
 @pytest.mark.parametrize(
@@ -350,7 +367,7 @@ def test_salt_same_salt_identical_different_salt_near_chance(key: LinkageKey) ->
     assert abs(d.mean() - chance.mean()) < 0.03, (d.mean(), chance.mean())
     assert d.max() < 0.5
     # unsalted, the same pairs share everything but the sex token
-    plain = linkage.encode_records(_frame(rows + other_sex), linkage.default_schema(), key).filters
+    plain = linkage.encode_records(_frame(rows + other_sex), linkage.default_schema(hardened=False), key).filters
     assert dice_pairs(plain, i, i + 300).min() > 0.7
     # the salt moves the bits: salted and unsalted filters of one record are unrelated
     assert dice_pairs(np.concatenate([a, plain[:300]]), i, i + 300).mean() < chance.mean() + 0.05
@@ -550,10 +567,10 @@ def test_hardened_filters_travel_at_their_output_length(tmp_path: Path, police_d
     assert linkage.describe_submission(sub)["filter_bits"] == 2048
     assert (unpack_bits(sub.filters).sum(axis=1) == 1024).all()
     with pytest.raises(linkage.MismatchError):
-        linkage.read_submission(paths[0], trusted, schema=linkage.default_schema())
+        linkage.read_submission(paths[0], trusted, schema=linkage.default_schema(hardened=False))
     res = linkage.run_dedup(paths, trusted, s, tmp_path / "out")
     assert res.summary["reports"] == 7
     with linkage.SQLiteStore(tmp_path / "out" / "registry.sqlite") as store:
         assert store.load_records().filters.shape == (7, 32)
     with pytest.raises(linkage.MismatchError):
-        linkage.dedup_records(linkage.records_from_submissions([sub]), linkage.default_schema())
+        linkage.dedup_records(linkage.records_from_submissions([sub]), linkage.default_schema(hardened=False))

@@ -12,7 +12,8 @@ from linkage.schema import fingerprint_of, schema_to_json
 
 def test_default_profile_fields(schema: linkage.Schema) -> None:
     assert schema.field_names == ("initials", "birth_year", "nationality", "sex")
-    assert schema.filter_length == 1024 and schema.words == 16
+    assert schema.filter_length == 1024 and schema.words == 8  # XOR-folded to 512 bits
+    assert schema.hardening_spec.active and schema.threshold_method == "valley"
     assert 0 < schema.review_threshold <= schema.match_threshold <= 1
     assert schema.fingerprint.startswith("sha256:") and len(schema.fingerprint) == 71
 
@@ -34,8 +35,12 @@ def test_defaults_are_filled_before_fingerprinting(schema: linkage.Schema) -> No
     doc = json.loads(schema_to_json(schema))
     for f in doc["fields"]:
         del f["normalisation"]
-    del doc["hardening"]
+    del doc["clustering"]
     assert linkage.load_schema(doc).fingerprint == schema.fingerprint
+    plain = linkage.default_schema(hardened=False)
+    doc = json.loads(schema_to_json(plain))
+    del doc["hardening"]
+    assert linkage.load_schema(doc).fingerprint == plain.fingerprint
 
 
 def test_schema_file_roundtrip(tmp_path: Path, schema: linkage.Schema) -> None:

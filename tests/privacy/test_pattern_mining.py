@@ -31,7 +31,7 @@ TEST_SECRET = bytes(range(32))  # the test-only secret of tests/conftest.py
 
 
 def _attack_case(n: int, seed: int) -> tuple[linkage.Schema, EncodedView, dict[str, pd.Series], pd.DataFrame]:
-    schema = linkage.default_schema()
+    schema = linkage.default_schema(hardened=False)
     population = synthetic_population(n, seed=seed)
     background = background_frequencies(synthetic_population(n, seed=seed + 1))
     enc = linkage.encode_records(population, schema, LinkageKey(TEST_SECRET))
@@ -167,7 +167,7 @@ def test_attack_without_joint_background_still_beats_guessing(
 
 
 def test_attack_on_no_filters() -> None:
-    schema = linkage.default_schema()
+    schema = linkage.default_schema(hardened=False)
     view = EncodedView(
         filters=np.zeros((0, schema.words), dtype=np.uint64),
         presence=np.zeros(0, dtype=np.uint16),

@@ -292,7 +292,7 @@ def test_dictionary_attack_is_deterministic(
 def test_dictionary_attack_handles_field_level_filters_and_refuses_hardening(
     population: pd.DataFrame, key: LinkageKey, background: dict[str, pd.Series], truth: pd.DataFrame
 ) -> None:
-    doc = json.loads(json.dumps(linkage.default_schema().document))
+    doc = json.loads(json.dumps(linkage.default_schema(hardened=False).document))
     doc["filter"]["level"] = "field"
     try:
         segmented = linkage.load_schema(doc)
@@ -304,7 +304,7 @@ def test_dictionary_attack_handles_field_level_filters_and_refuses_hardening(
     guesses = dictionary_attack(view, segmented, key, background)
     assert score_recovery(guesses, truth.head(300))["full_tuple"] >= 0.95
 
-    doc = json.loads(json.dumps(linkage.default_schema().document))
+    doc = json.loads(json.dumps(linkage.default_schema(hardened=False).document))
     doc["hardening"] = {"permute": True}
     try:
         hardened = linkage.load_schema(doc)

@@ -140,6 +140,7 @@ def privacy_sweep(
     out: dict[str, Any] = {
         "population": population,
         "seed": seed,
+        "choice": {"default_schema": default_schema().fingerprint, "why": CHOICE},
         "guessing_baseline": guessing_baseline(background, truth),
         "settings": {},
     }
@@ -218,10 +219,23 @@ SWEEP: dict[str, tuple[dict[str, Any], str]] = {
     "balance + fold + permute": ({"balance": True, "fold": True, "permute": True}, "record"),
     "salt: birth year 10y + xor fold": ({"salt": {"field": "birth_year", "band": 10}, "fold": True}, "record"),
     "salt: birth year 10y + permute": ({"salt": {"field": "birth_year", "band": 10}, "permute": True}, "record"),
+    "DEFAULT: salt 10y + fold + blip eps=80": (
+        {"salt": {"field": "birth_year", "band": 10}, "fold": True, "blip_epsilon": 80}, "record"),
     "blip eps=60 + fold + permute": ({"blip_epsilon": 60, "fold": True, "permute": True}, "record"),
     "blip eps=60 + balance + permute": ({"blip_epsilon": 60, "balance": True, "permute": True}, "record"),
 }
-QUICK_SWEEP = ("unhardened", "field-level (risky)", "blip eps=60 + fold + permute")
+QUICK_SWEEP = ("unhardened", "field-level (risky)", "DEFAULT: salt 10y + fold + blip eps=80")
+
+CHOICE = (
+    "The default profile salts every token with the birth year in 10-year bands, XOR-folds the filter to "
+    "512 bits and flips bits with BLIP at epsilon 80. On 10,000 synthetic persons no keyless attack "
+    "recovered more than 1% of full tuples (graph matching, the strongest, 0.9% of the overlap; bit-pattern "
+    "mining at the guessing baseline) and none beat guessing the nationality; the unhardened profile falls "
+    "to bit-pattern mining (98%) and graph matching (100%). The price is linkage quality: pairwise F1 on a "
+    "synthetic year 0.391 against 0.437 unhardened, because near-exact pairs no longer reach the match "
+    "threshold; salt + fold without BLIP keeps F1 at 0.428 but leaves graph matching 5.8% of full tuples. "
+    "Privacy is the product, so the default takes the safer side. See docs/privacy.md."
+)
 
 
 def default_settings(*, quick: bool = False) -> dict[str, Schema]:

@@ -396,9 +396,20 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
     )
 
 
-def default_schema() -> Schema:
-    """The built-in profile: two initials, birth year, nationality, sex."""
-    return load_schema(None)
+def default_schema(*, hardened: bool = True) -> Schema:
+    """The built-in profile: two initials, birth year, nationality, sex.
+
+    ``hardened=False`` gives the same profile without its hardening steps: the
+    unhardened encoding the privacy sweep compares against. It is for attacks,
+    benchmarks and tests; do not link real data with it.
+    """
+    if hardened:
+        return load_schema(None)
+    text = resources.files("linkage.schema").joinpath("default.json").read_text("utf-8")
+    doc = json.loads(text)
+    doc["hardening"] = {}
+    doc["name"] = doc["name"] + "-unhardened"
+    return load_schema(doc)
 
 
 def schema_to_json(schema: Schema) -> str:
