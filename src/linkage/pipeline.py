@@ -30,7 +30,7 @@ from linkage.block import full_index_chunks, pair_count
 from linkage.classify import MATCH, REVIEW, apply_rules, classify_scores
 from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
 from linkage.cluster import connected_components, constrained_components, person_ids
-from linkage.compare import dice_upper_triangle
+from linkage.compare import dice_upper_triangle, popcount
 from linkage.encode import LinkageKey, encode_records
 from linkage.errors import InputError, LinkageError, MismatchError, Problem
 from linkage.execution import Executor, LocalExecutor
@@ -127,9 +127,9 @@ class DedupResult:
 
 
 def _compare_chunk(
-    chunk: tuple[int, int], filters: npt.NDArray[np.uint64], min_score: float
+    chunk: tuple[int, int], filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    return dice_upper_triangle(filters, min_score, start=chunk[0], stop=chunk[1])
+    return dice_upper_triangle(filters, min_score, start=chunk[0], stop=chunk[1], popcounts=popcounts)
 
 
 def dedup_records(
@@ -147,7 +147,8 @@ def dedup_records(
     chunks = full_index_chunks(n)
     floor = schema.floor if schema.threshold_method == "valley" else schema.review_threshold
     progress("compare", 0, pair_count(n))
-    fn = partial(_compare_chunk, filters=records.filters, min_score=floor)
+    filters = np.ascontiguousarray(records.filters, dtype=np.uint64)
+    fn = partial(_compare_chunk, filters=filters, popcounts=popcount(filters), min_score=floor)
     parts = ex.map(fn, chunks)
     progress("compare", pair_count(n), pair_count(n))
     if parts:

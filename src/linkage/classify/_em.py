@@ -122,6 +122,19 @@ def score_histogram(
     return centres, counts
 
 
+def _m_step(
+    s: npt.NDArray[np.float64], w: npt.NDArray[np.float64], r: npt.NDArray[np.float64]
+) -> tuple[float, float, float, float, float]:
+    """Weight and Beta parameters from responsibilities; the match component keeps the larger mean."""
+    pi = float(np.clip((w * r).sum() / w.sum(), 1e-12, 1 - 1e-12))
+    am, bm = _moments(s, w * r)
+    au, bu = _moments(s, w * (1 - r))
+    if am / (am + bm) < au / (au + bu):
+        am, bm, au, bu = au, bu, am, bm
+        pi = 1 - pi
+    return pi, am, bm, au, bu
+
+
 def fit_beta_mixture(
     scores: npt.NDArray[np.float64],
     weights: npt.NDArray[np.float64] | None = None,
@@ -144,13 +157,7 @@ def fit_beta_mixture(
     converged = False
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - `it` is reported in the fit
-        pi = float(np.clip((w * r).sum() / w.sum(), 1e-12, 1 - 1e-12))
-        am, bm = _moments(s, w * r)
-        au, bu = _moments(s, w * (1 - r))
-        # keep the labels straight: the match component has the larger mean
-        if am / (am + bm) < au / (au + bu):
-            am, bm, au, bu = au, bu, am, bm
-            pi = 1 - pi
+        pi, am, bm, au, bu = _m_step(s, w, r)
         lm = math.log(pi) + beta_logpdf(s, am, bm)
         lu = math.log(1 - pi) + beta_logpdf(s, au, bu)
         top = np.maximum(lm, lu)
@@ -160,10 +167,5 @@ def fit_beta_mixture(
             converged = True
             break
         prev = ll
-    pi = float(np.clip((w * r).sum() / w.sum(), 1e-12, 1 - 1e-12))
-    am, bm = _moments(s, w * r)
-    au, bu = _moments(s, w * (1 - r))
-    if am / (am + bm) < au / (au + bu):
-        am, bm, au, bu = au, bu, am, bm
-        pi = 1 - pi
+    pi, am, bm, au, bu = _m_step(s, w, r)
     return MixtureFit(pi, am, bm, au, bu, n, it, converged)

@@ -32,7 +32,7 @@ from linkage.encode import (
     write_signing_key,
 )
 from linkage.evaluate import all_metrics
-from linkage.pipeline import Progress, encode_table, run_dedup
+from linkage.pipeline import Progress, encode_table, read_table, run_dedup
 from linkage.schema import default_schema
 
 
@@ -75,8 +75,7 @@ def run_demo(workdir: Path, *, seed: int = 2022, year: int = 2022, progress: Pro
         write_signing_key(sk, rdir / "signing.key", trusted / f"{reporter}.pub")
         read_public_key(trusted / f"{reporter}.pub")
         out = workdir / "submissions" / f"{reporter}.lnk"
-        raw = pd.read_csv(rdir / "input.csv", dtype=str, keep_default_na=False, na_values=[""])
-        raw = raw.astype(object).where(pd.notna(raw), None)
+        raw = read_table(rdir / "input.csv")
         idmaps[reporter] = encode_table(
             raw, schema, key, sk, reporter_id=reporter, out_path=out, id_map_path=rdir / "idmap.csv"
         )

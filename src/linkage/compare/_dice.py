@@ -68,23 +68,27 @@ def _dice_block_numpy(
 try:  # pragma: no cover - exercised when the [fast] extra is installed
     import numba
 
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def _dice_nb(filters, pc, i, j):  # type: ignore[no-untyped-def]
+        """Dice of rows i and j; popcount of the AND by SWAR, exact integer arithmetic."""
+        inter = 0
+        for k in range(filters.shape[1]):
+            x = filters[i, k] & filters[j, k]
+            x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+            x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+            x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+            inter += np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+        total = pc[i] + pc[j]
+        return 2.0 * inter / total if total > 0 else 0.0
+
     @numba.njit(cache=True, nogil=True, parallel=False)
     def _count_block(filters, pc, start, stop, min_score):  # type: ignore[no-untyped-def]
-        n, w = filters.shape
+        n = filters.shape[0]
         counts = np.zeros(stop - start, np.int64)
         for i in range(start, stop):
             c = 0
             for j in range(i + 1, n):
-                inter = 0
-                for k in range(w):
-                    x = filters[i, k] & filters[j, k]
-                    # popcount (SWAR), exact integer arithmetic
-                    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-                    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
-                    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-                    inter += np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
-                total = pc[i] + pc[j]
-                sim = 2.0 * inter / total if total > 0 else 0.0
+                sim = _dice_nb(filters, pc, i, j)
                 if sim >= min_score:
                     c += 1
             counts[i - start] = c
@@ -92,20 +96,12 @@ try:  # pragma: no cover - exercised when the [fast] extra is installed
 
     @numba.njit(cache=True, nogil=True, parallel=True)
     def _fill_block(filters, pc, start, stop, min_score, offsets, li, ri, sc):  # type: ignore[no-untyped-def]
-        n, w = filters.shape
+        n = filters.shape[0]
         for ii in numba.prange(stop - start):
             i = start + ii
             o = offsets[ii]
             for j in range(i + 1, n):
-                inter = 0
-                for k in range(w):
-                    x = filters[i, k] & filters[j, k]
-                    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-                    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
-                    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-                    inter += np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
-                total = pc[i] + pc[j]
-                sim = 2.0 * inter / total if total > 0 else 0.0
+                sim = _dice_nb(filters, pc, i, j)
                 if sim >= min_score:
                     li[o] = i
                     ri[o] = j
@@ -139,16 +135,18 @@ def dice_upper_triangle(
     start: int = 0,
     stop: int | None = None,
     kernel: str = "auto",
+    popcounts: npt.NDArray[np.int64] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """All pairs ``i < j`` with ``i`` in ``[start, stop)`` whose Dice is at least ``min_score``.
 
     Returns ``(left, right, score)`` sorted by ``(left, right)``. ``kernel`` is
-    ``"numpy"``, ``"numba"`` or ``"auto"`` (numba when installed).
+    ``"numpy"``, ``"numba"`` or ``"auto"`` (numba when installed). Callers that
+    split the work into row ranges pass ``popcounts`` (of all filters) once.
     """
     filters = np.ascontiguousarray(filters, dtype=np.uint64)
     n = filters.shape[0]
     stop = n if stop is None else min(stop, n)
-    pc = popcount(filters)
+    pc = popcount(filters) if popcounts is None else popcounts
     use_numba = HAVE_NUMBA if kernel == "auto" else kernel == "numba"
     if use_numba and not HAVE_NUMBA:
         raise RuntimeError("the numba kernel needs the [fast] extra: pip install 'linkage[fast]'")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import secrets
 import stat
@@ -259,7 +260,5 @@ def read_public_key(path: str | Path) -> Ed25519PublicKey:
 
 def public_key_id(public: Ed25519PublicKey) -> str:
     """Short fingerprint of a reporter's public key (public data, plain hash is fine)."""
-    import hashlib
-
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "ed25519-" + hashlib.sha256(raw).hexdigest()[:16]

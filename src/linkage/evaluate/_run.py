@@ -83,11 +83,20 @@ def score_curves(pairs: pd.DataFrame, truth: np.ndarray, step: float = 0.025) ->
             "thresholds": thresholds, "precision": precision, "recall": recall}
 
 
-def evaluate_febrl(number: int, view: str, schema: Schema | None = None, *, seed: int = 0) -> dict[str, Any]:
-    """Encoded linkage quality on FEBRL ``number`` (``view``: ``full`` or ``reduced``)."""
+def febrl_table(number: int, view: str, *, seed: int = 0) -> pd.DataFrame:
+    """FEBRL ``number`` in the given view (``full`` or ``reduced``, the nationality drawn with ``seed``)."""
     df = load_febrl(number)
-    if view == "reduced":
-        df = reduce_febrl(df, seed=seed)
+    return reduce_febrl(df, seed=seed) if view == "reduced" else df
+
+
+def evaluate_febrl(
+    number: int, view: str, schema: Schema | None = None, *, seed: int = 0, table: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """Encoded linkage quality on FEBRL ``number`` (``view``: ``full`` or ``reduced``).
+
+    ``table`` is :func:`febrl_table`'s result when the caller already has it.
+    """
+    df = febrl_table(number, view, seed=seed) if table is None else table
     schema = schema or profile(f"febrl-{view}")
     enc = encode_records(normalise_records(df, schema), schema, EVAL_KEY)
     n = len(df)

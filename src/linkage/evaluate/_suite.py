@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import io
 import platform
 import time
 from typing import Any
 
-from linkage.evaluate._run import evaluate_febrl, evaluate_synthetic
+from linkage.evaluate._run import evaluate_febrl, evaluate_synthetic, febrl_table
+from linkage.report._svg import figure_svg
 
 ANCHOR = {
     "FEBRL3 full": {"f1": 0.949, "found_unique": 2165, "true_unique": 2000,
@@ -34,14 +34,13 @@ def _baseline(kind: str, arg: Any) -> dict[str, Any] | None:
     except ImportError:  # pragma: no cover - the [baseline] extra is missing
         return None
     if kind == "febrl":
-        number, view, df = arg
+        view, df = arg
         return bl.plaintext_febrl(df, view=view, em="per_pass")
     return bl.plaintext_synthetic(arg, em="per_pass")
 
 
 def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) -> dict[str, Any]:
     """Run the suite and return one JSON-serialisable dict of results."""
-    from linkage.evaluate._febrl import load_febrl, reduce_febrl
     from linkage.synth import generate
 
     t0 = time.perf_counter()
@@ -49,12 +48,10 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
     runs: list[dict[str, Any]] = []
     for number in febrl_numbers:
         for view in ("full", "reduced"):
-            res = evaluate_febrl(number, view)
+            table = febrl_table(number, view)
+            res = evaluate_febrl(number, view, table=table)
             if baseline and not (quick and number != 3):
-                df = load_febrl(number)
-                if view == "reduced":
-                    df = reduce_febrl(df, seed=0)
-                res["plaintext"] = _baseline("febrl", (number, view, df))
+                res["plaintext"] = _baseline("febrl", (view, table))
             runs.append(res)
     years = (2021, 2022) if quick else tuple(range(2013, 2023))
     data = generate(seed=seed, years=years)
@@ -79,16 +76,6 @@ def _label(run: dict[str, Any]) -> str:
         years = run["years"]
         return "synthetic " + (f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]))
     return f"{run['dataset']} {run['view']}"
-
-
-def _svg(fig: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.find("<svg"):]
 
 
 def _plots(run: dict[str, Any]) -> list[str]:
@@ -121,7 +108,7 @@ def _plots(run: dict[str, Any]) -> list[str]:
     ax[0].set_xlabel("Dice score of candidate pairs (pairs below the review floor are not kept)")
     ax[1].legend(fontsize=7)
     fig.suptitle(_label(run), fontsize=9)
-    out.append(_svg(fig))
+    out.append(figure_svg(fig))
     if run.get("per_year"):
         fig, ax = plt.subplots(figsize=(6, 2.6))
         yrs = [p["year"] for p in run["per_year"]]
@@ -135,7 +122,7 @@ def _plots(run: dict[str, Any]) -> list[str]:
         ax.set_xticks(yrs)
         ax.set_xticklabels([str(y) for y in yrs], fontsize=7)
         ax.legend(fontsize=7)
-        out.append(_svg(fig))
+        out.append(figure_svg(fig))
     return out
 
 

@@ -9,8 +9,9 @@ encoding (what the field uses today) in the same tables.
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
+
+from linkage.report._svg import figure_svg
 
 THREAT_MODEL = """
 <p>The registry (CoMensha) receives pseudonymised submissions from reporters. It never holds the
@@ -64,11 +65,7 @@ def _plot(results: dict[str, Any]) -> str:
     ax.set_xticklabels(names, rotation=30, ha="right", fontsize=7)
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7)
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.find("<svg"):]
+    return figure_svg(fig)
 
 
 def privacy_report(results: dict[str, Any], *, command: str = "linkage privacy-report --out DIR") -> str:
@@ -107,7 +104,8 @@ def privacy_report(results: dict[str, Any], *, command: str = "linkage privacy-r
                     + "</tr>")
     settings_rows = "".join(
         f"<tr><td>{html.escape(n)}</td><td><code>{html.escape(str(s['hardening']))}</code></td>"
-        f"<td>{html.escape(s['filter_level'])}</td><td><code>{html.escape(s['schema_fingerprint'][:23])}...</code></td></tr>"
+        f"<td>{html.escape(s['filter_level'])}</td>"
+        f"<td><code>{html.escape(s['schema_fingerprint'][:23])}...</code></td></tr>"
         for n, s in results["settings"].items()
     )
     choice = results.get("choice", {})

@@ -29,6 +29,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Mapping
@@ -174,8 +175,6 @@ def write_submission(
     back to the reporter's own row or case; it never leaves the reporter. When
     ``id_map_path`` is given it is also written there (CSV, atomically).
     """
-    import re
-
     if not re.fullmatch(REPORTER_ID_PATTERN, reporter_id):
         raise SubmissionError("reporter id must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
     if encoded.schema_fingerprint != schema.fingerprint:
@@ -238,8 +237,6 @@ TrustedKeys = Mapping[str, Ed25519PublicKey]
 
 def load_trusted_keys(directory: str | Path) -> dict[str, Ed25519PublicKey]:
     """Reporters' public keys from ``<reporter_id>.pub`` files in a directory."""
-    import re
-
     d = Path(directory)
     if not d.is_dir():
         raise KeyFileError(f"trusted-keys directory {d.name!r} does not exist")
