@@ -33,6 +33,7 @@ from linkage.cluster import connected_components, constrained_components, person
 from linkage.compare import dice_upper_triangle, popcount
 from linkage.encode import LinkageKey, encode_records
 from linkage.errors import InputError, LinkageError, MismatchError, Problem
+from linkage.estimate import CountModel, estimate_unique_persons
 from linkage.execution import Executor, LocalExecutor
 from linkage.normalise import normalise_records
 from linkage.report import QUERYBACK_COLUMNS, write_outputs
@@ -138,8 +139,16 @@ def dedup_records(
     *,
     executor: Executor | None = None,
     progress: Progress = _no_progress,
+    count_model: CountModel | None = None,
 ) -> DedupResult:
-    """Block, compare, classify and cluster the registry's records into persons."""
+    """Block, compare, classify and cluster the registry's records into persons.
+
+    With a ``count_model`` the summary also holds ``estimate``: the true number
+    of unique persons corrected for chance pairs and missed links, with a 95%
+    interval (:func:`linkage.estimate.estimate_unique_persons`).
+    """
+    if count_model is not None:
+        count_model.check(schema)
     ex = executor or LocalExecutor()
     n = len(records)
     if records.filters.shape[1] != schema.words and n:
@@ -206,6 +215,12 @@ def dedup_records(
     pairs = pd.DataFrame({"left": left, "right": right, "score": score, "decision": decision})
     summary = summarise(persons, records, decision)
     summary["thresholds"] = {"method": choice.method, "match": choice.match, "review": choice.review}
+    if count_model is not None:
+        progress("estimate", 0, 1)
+        summary["estimate"] = estimate_unique_persons(
+            records.filters, records.presence, count_model, found=summary["unique_persons"]
+        )
+        progress("estimate", 1, 1)
     log.info(
         "dedup: %d records, %d candidate pairs, %d matches, %d for review, %d persons",
         n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary["unique_persons"],
@@ -293,6 +308,7 @@ def run_dedup(
     key_id: str | None = None,
     executor: Executor | None = None,
     progress: Progress = _no_progress,
+    count_model: CountModel | None = None,
 ) -> DedupResult:
     """The registry batch job: verify, store, dedup everything stored, write outputs.
 
@@ -318,7 +334,9 @@ def run_dedup(
         log.info("store: %d new submission(s), %d already stored", new, old)
         records = store.load_records()
         meta = store.meta()
-    result = dedup_records(records, schema, executor=executor, progress=progress)
+    if count_model is not None:
+        count_model.check(schema)
+    result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model)
     summary = dict(result.summary)
     summary["submissions"] = {"new": new, "already_stored": old}
     manifest = run_manifest(
@@ -331,6 +349,9 @@ def run_dedup(
             "require_common": list(schema.require_common),
             "same_submission": schema.same_submission,
             "executor": repr(executor or LocalExecutor()),
+            "count_model": None if count_model is None else {
+                "years": list(count_model.years), "replicates": count_model.replicates, "seed": count_model.seed
+            },
         },
     )
     write_outputs(out, result.persons, result.queryback, summary, manifest)

@@ -261,11 +261,13 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
               help="Registry SQLite store (default: OUT/registry.sqlite).")
 @click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--count-model", "count_model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Count model from 'linkage count-model': adds the estimated true count with an interval.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, as_json: bool,
+    key_id: str | None, workers: int, count_model_file: Path | None, as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
@@ -278,12 +280,19 @@ def dedup(
     from linkage.submission import load_trusted_keys
 
     _refuse_key_env()
-    _refuse_key_files(list(submissions) + sorted(trusted_keys.iterdir()))
+    _refuse_key_files(list(submissions) + sorted(trusted_keys.iterdir())
+                      + ([count_model_file] if count_model_file else []))
     schema = load_schema(schema_file)
+    model = None
+    if count_model_file is not None:
+        from linkage.estimate import load_count_model
+
+        model = load_count_model(count_model_file)
+        model.check(schema)
     executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
     with _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
-                           key_id=key_id, executor=executor, progress=progress)
+                           key_id=key_id, executor=executor, progress=progress, count_model=model)
     if as_json:
         _print_json(result.summary)
     else:
@@ -305,6 +314,41 @@ def _print_summary(summary: dict[str, Any] | Any, out: Path | None, extra: list[
     console.print(table)
     if out is not None:
         console.print(f"outputs in {out}")
+
+
+@cli.command("count-model")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Model file (JSON) to write.")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Linkage schema JSON (default: the built-in profile).")
+@click.option("--year", "years", type=int, multiple=True, help="Report year(s) to simulate (default 2022).")
+@click.option("--replicates", type=int, default=40, show_default=True, help="Simulated rounds per year.")
+@click.option("--seed", type=int, default=10_000, show_default=True, help="First seed of the simulation.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...], replicates: int, seed: int,
+                    as_json: bool) -> None:
+    """Build the count model 'dedup --count-model' uses, by simulation; needs no linkage key.
+
+    Synthetic reports (linkage.synth) are encoded under a throwaway key to learn how
+    chance pairs and true pairs score for each pair of presence patterns.
+    """
+    from linkage.estimate import build_count_model
+    from linkage.schema import load_schema
+
+    _refuse_key_env()
+    schema = load_schema(schema_file)
+    with _Progress(not as_json) as progress:
+        model = build_count_model(schema, years=years or (2022,), replicates=replicates, seed=seed,
+                                  progress=progress)
+    model.save(out)
+    info = {"out": str(out), "years": list(model.years), "replicates": model.replicates, "seed": model.seed,
+            "strata": len(model.strata), "rho": round(model.rho, 4), "schema_fingerprint": model.schema_fingerprint}
+    if as_json:
+        _print_json(info)
+    else:
+        click.echo(f"count model for {', '.join(map(str, model.years))} "
+                   f"({model.replicates} replicates, {len(model.strata)} presence strata) written to {out}")
 
 
 @cli.command("schema")

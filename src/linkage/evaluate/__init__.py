@@ -1,5 +1,6 @@
 """Evaluate: linkage quality against ground truth (synthetic data, FEBRL), and its report."""
 
+from linkage.evaluate._coverage import count_coverage
 from linkage.evaluate._febrl import load_febrl, reduce_febrl
 from linkage.evaluate._metrics import (
     all_metrics,
@@ -14,6 +15,7 @@ from linkage.evaluate._suite import quality_report, run_quality
 __all__ = [
     "all_metrics",
     "bcubed_metrics",
+    "count_coverage",
     "count_error",
     "evaluate_febrl",
     "evaluate_synthetic",

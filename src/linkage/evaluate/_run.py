@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.encode import LinkageKey, encode_records
+from linkage.estimate import CountModel, estimate_unique_persons
 from linkage.evaluate._febrl import load_febrl, reduce_febrl
 from linkage.evaluate._metrics import all_metrics
 from linkage.normalise import normalise_records
@@ -107,19 +109,14 @@ def evaluate_febrl(
     return metrics
 
 
-def evaluate_synthetic(data: Any, schema: Schema | None = None) -> dict[str, Any]:
-    """Encoded linkage quality on a :mod:`linkage.synth` data set, overall and per year.
-
-    Each reporter sends one submission per year. Count error per year compares
-    the persons found among that year's reports with the true ones.
-    """
+def synthetic_records(data: Any, schema: Schema) -> tuple[RegistryRecords, list[str], list[int]]:
+    """A :mod:`linkage.synth` data set as the registry would hold it (one submission per reporter
+    and year, encoded under the evaluation key), with each record's true person and year."""
     from linkage.synth import reporter_tables
 
-    schema = schema or default_schema()
-    tables = reporter_tables(data)
     reports = data.reports
     filters, presence, reporter, submission, truth, years = [], [], [], [], [], []
-    for rep, table in sorted(tables.items()):
+    for rep, table in sorted(reporter_tables(data).items()):
         rows = reports[reports["reporter"] == rep].reset_index(drop=True)
         enc = encode_records(normalise_records(table, schema), schema, EVAL_KEY)
         filters.append(enc.filters)
@@ -129,13 +126,37 @@ def evaluate_synthetic(data: Any, schema: Schema | None = None) -> dict[str, Any
         truth += rows["person_id"].astype(str).tolist()
         years += rows["year"].astype(int).tolist()
     recs = _records(np.concatenate(filters), np.concatenate(presence), reporter, submission)
+    return recs, truth, years
+
+
+def evaluate_synthetic(
+    data: Any, schema: Schema | None = None, *, count_models: Mapping[int, CountModel] | None = None
+) -> dict[str, Any]:
+    """Encoded linkage quality on a :mod:`linkage.synth` data set, overall and per year.
+
+    Each reporter sends one submission per year. Count error per year compares
+    the persons found among that year's reports with the true ones. With
+    ``count_models`` (year -> model), each year also gets the estimated true count
+    with its interval (:func:`linkage.estimate.estimate_unique_persons`).
+    """
+    schema = schema or default_schema()
+    recs, truth, years = synthetic_records(data, schema)
     metrics, frame = _score(recs, schema, truth)
     frame["year"] = years
     per_year = []
     for y, g in frame.groupby("year"):
         t, f = int(g["truth"].nunique()), int(g["found"].nunique())
-        per_year.append({"year": int(y), "reports": int(len(g)), "true_unique": t, "found_unique": f,
-                         "count_error_pct": 100.0 * (f - t) / t if t else 0.0})
+        row: dict[str, Any] = {"year": int(y), "reports": int(len(g)), "true_unique": t, "found_unique": f,
+                               "count_error_pct": 100.0 * (f - t) / t if t else 0.0}
+        model = (count_models or {}).get(int(y))
+        if model is not None:
+            idx = g.index.to_numpy()
+            est = estimate_unique_persons(recs.filters[idx], recs.presence[idx], model, found=f, seed=int(y))
+            lo, hi = est["interval"]
+            row["estimate"] = est
+            row["estimate_error_pct"] = 100.0 * (est["estimate"] - t) / t if t else 0.0
+            row["interval_covers"] = bool(lo <= t <= hi)
+        per_year.append(row)
     metrics.update({"dataset": "synthetic", "seed": int(data.seed), "years": [int(y) for y in data.years],
                     "records": len(frame), "schema": schema.name, "per_year": per_year})
     return metrics

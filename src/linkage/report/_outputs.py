@@ -23,6 +23,13 @@ def summary_table(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = [
         ("reports", str(summary["reports"])),
         ("unique persons (found)", str(summary["unique_persons"])),
+    ]
+    est = summary.get("estimate")
+    if est:
+        lo, hi = est["interval"]
+        level = f"{100 * est['level']:.0f}%"
+        rows.append(("unique persons (estimated)", f"{est['estimate']:.0f} ({level} interval {lo:.0f}-{hi:.0f})"))
+    rows += [
         ("persons reported by 2+ reporters", str(summary["persons_multi_reporter"])),
         ("matched pairs", str(summary["pairs"]["match"])),
         ("pairs for review (query-back)", str(summary["pairs"]["review"])),

@@ -1,0 +1,19 @@
+"""Estimate: the true number of unique persons, with an interval, next to the number found.
+
+Clustering finds persons; it also merges some different persons whose
+quasi-identifiers collide by chance, and misses links where reporting errors
+pushed a true pair's score down. This stage estimates the true count corrected for
+both, from what the registry holds (filters and presence masks) and a
+:class:`CountModel` learnt by simulation without the linkage key::
+
+    model = build_count_model(schema, years=(2022,))       # ~10 s; save() / load_count_model()
+    est = estimate_unique_persons(records.filters, records.presence, model, found=found)
+    est["estimate"], est["interval"]
+
+How it works and what it does not cover: :mod:`linkage.estimate._estimate`.
+"""
+
+from linkage.estimate._estimate import estimate_unique_persons
+from linkage.estimate._model import CountModel, build_count_model, load_count_model
+
+__all__ = ["CountModel", "build_count_model", "estimate_unique_persons", "load_count_model"]

@@ -1,0 +1,255 @@
+"""The count model: how chance pairs and true pairs score, per presence class, learnt by simulation.
+
+A registry cannot see quasi-identifiers, so it cannot count chance collisions
+(two persons sharing initials, birth year and nationality) directly. What it
+can do without the key is simulate: generate synthetic reports calibrated to the
+domain brief (:mod:`linkage.synth`), encode them under the same schema with a
+*throwaway* key derived from the replicate number and discarded (Dice scores of keyed Bloom filters do
+not depend on which key was used, only on how the inputs relate), and record,
+for every pair of presence patterns (which fields each record has),
+
+- ``u``: the share of pairs of different persons in each score bin, and
+- ``m``: the share of pairs of the same person in each score bin,
+
+plus how many reports fewer there are than persons per true pair (``rho``: 1
+when every duplicate is a pair, 2/3 for a triple). The registry's linkage key
+never enters: :func:`build_count_model` takes none and accepts none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linkage.errors import LinkageError, MismatchError
+from linkage.schema import Schema
+
+__all__ = ["CountModel", "build_count_model", "load_count_model", "stratum_keys"]
+
+FORMAT = "linkage-count-model/1"
+FLOOR = 0.3
+STEP = 0.02
+NBINS = int(round((1.0 - FLOOR) / STEP)) + 1
+
+
+def score_bins(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Bin index of each score (bins of width STEP from FLOOR; 1.0 falls in the last bin)."""
+    b = np.floor((np.asarray(scores, dtype=np.float64) - FLOOR) / STEP + 1e-9).astype(np.int64)
+    return np.clip(b, 0, NBINS - 1)
+
+
+def stratum_keys(pa: npt.NDArray[np.integer], pb: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    """One integer per unordered pair of presence masks."""
+    a = np.asarray(pa, dtype=np.int64)
+    b = np.asarray(pb, dtype=np.int64)
+    return np.minimum(a, b) * 65536 + np.maximum(a, b)
+
+
+def pair_totals(presence: npt.NDArray[np.integer]) -> dict[int, int]:
+    """Number of record pairs per presence stratum (all pairs, not only candidates)."""
+    pats, cnt = np.unique(np.asarray(presence, dtype=np.int64), return_counts=True)
+    out: dict[int, int] = {}
+    for i, a in enumerate(pats.tolist()):
+        out[a * 65536 + a] = int(cnt[i] * (cnt[i] - 1) // 2)
+        for j in range(i + 1, len(pats)):
+            out[a * 65536 + int(pats[j])] = int(cnt[i] * cnt[j])
+    return {k: v for k, v in out.items() if v}
+
+
+@dataclass(frozen=True)
+class CountModel:
+    """Simulated score distributions per presence stratum (see module docstring).
+
+    ``strata`` maps a stratum key to ``(u_counts, m_counts, n_nonmatch, n_match)``:
+    score-bin counts of chance pairs and true pairs above ``FLOOR`` and the total
+    numbers of such pairs (all scores). ``reductions`` and ``true_pairs`` hold, per
+    simulated replicate, reports minus persons and the number of true pairs.
+    """
+
+    schema_fingerprint: str
+    years: tuple[int, ...]
+    replicates: int
+    seed: int
+    strata: Mapping[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int, int]] = field(repr=False)
+    reductions: tuple[int, ...] = field(repr=False)
+    true_pairs: tuple[int, ...] = field(repr=False)
+
+    @property
+    def rho(self) -> float:
+        """Reports fewer than persons, per true pair, over all replicates."""
+        pairs = sum(self.true_pairs)
+        return sum(self.reductions) / pairs if pairs else 1.0
+
+    def check(self, schema: Schema) -> None:
+        if schema.fingerprint != self.schema_fingerprint:
+            raise MismatchError(
+                "the count model was built for another schema (fingerprints differ); rebuild it with this schema"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "schema_fingerprint": self.schema_fingerprint,
+            "years": list(self.years),
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "floor": FLOOR,
+            "step": STEP,
+            "reductions": list(self.reductions),
+            "true_pairs": list(self.true_pairs),
+            "strata": {
+                str(k): {"u": u.tolist(), "m": m.tolist(), "n_nonmatch": nu, "n_match": nm}
+                for k, (u, m, nu, nm) in sorted(self.strata.items())
+            },
+        }
+
+    def save(self, path: str | Path) -> None:
+        p = Path(path)
+        tmp = p.with_name(p.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), separators=(",", ":")), encoding="utf-8")
+        tmp.replace(p)
+
+
+def load_count_model(source: str | Path | Mapping[str, Any]) -> CountModel:
+    """A count model from a JSON file written by :meth:`CountModel.save` (or its dict)."""
+    if isinstance(source, Mapping):
+        d: Any = source
+    else:
+        try:
+            d = json.loads(Path(source).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LinkageError(f"count model file {Path(source).name!r} does not exist") from None
+        except (OSError, ValueError) as exc:
+            raise LinkageError(f"cannot read count model file {Path(source).name!r} ({type(exc).__name__})") from None
+    try:
+        if d.get("format") != FORMAT or d.get("floor") != FLOOR or d.get("step") != STEP:
+            raise LinkageError(f"not a {FORMAT} file, or built with other score bins")
+        strata = {}
+        for k, v in d["strata"].items():
+            u = np.asarray(v["u"], dtype=np.int64)
+            m = np.asarray(v["m"], dtype=np.int64)
+            if u.shape != (NBINS,) or m.shape != (NBINS,):
+                raise LinkageError("count model has score histograms of the wrong length")
+            strata[int(k)] = (u, m, int(v["n_nonmatch"]), int(v["n_match"]))
+        return CountModel(
+            schema_fingerprint=str(d["schema_fingerprint"]),
+            years=tuple(int(y) for y in d["years"]),
+            replicates=int(d["replicates"]),
+            seed=int(d["seed"]),
+            strata=strata,
+            reductions=tuple(int(x) for x in d["reductions"]),
+            true_pairs=tuple(int(x) for x in d["true_pairs"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise LinkageError(f"count model is malformed ({type(exc).__name__})") from None
+
+
+def _true_pair_strata(truth: npt.NDArray[Any], presence: npt.NDArray[np.int64]) -> dict[int, int]:
+    _, inv, cnt = np.unique(truth, return_inverse=True, return_counts=True)
+    order = np.argsort(inv, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(cnt)])
+    out: dict[int, int] = {}
+    for g in np.flatnonzero(cnt > 1).tolist():
+        idx = order[starts[g] : starts[g + 1]]
+        a, b = np.triu_indices(len(idx), 1)
+        keys, c = np.unique(stratum_keys(presence[idx[a]], presence[idx[b]]), return_counts=True)
+        for k, n in zip(keys.tolist(), c.tolist(), strict=True):
+            out[k] = out.get(k, 0) + n
+    return out
+
+
+def build_count_model(
+    schema: Schema,
+    *,
+    years: Iterable[int] = (2022,),
+    replicates: int = 40,
+    seed: int = 10_000,
+    profiles: Mapping[str, Any] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> CountModel:
+    """Simulate ``replicates`` synthetic submission rounds per year and learn the score model.
+
+    Each replicate is one year's reports from every reporter (:func:`linkage.synth.generate`
+    with seed ``seed + i``; keep ``seed`` away from the seeds of data you evaluate on),
+    normalised and encoded under a throwaway key derived from the replicate, which
+    is discarded afterwards. Takes about 0.2 s per replicate-year on one core.
+    """
+    from linkage.compare import dice_upper_triangle
+    from linkage.encode import LinkageKey, encode_records
+    from linkage.normalise import normalise_records
+    from linkage.synth import generate, reporter_tables
+
+    years = tuple(int(y) for y in years)
+    if replicates < 1 or not years:
+        raise LinkageError("a count model needs at least one replicate and one year")
+    u_counts: dict[int, npt.NDArray[np.int64]] = {}
+    m_counts: dict[int, npt.NDArray[np.int64]] = {}
+    n_non: dict[int, int] = {}
+    n_match: dict[int, int] = {}
+    reductions: list[int] = []
+    pairs: list[int] = []
+    total = replicates * len(years)
+    done = 0
+    for year in years:
+        for r in range(replicates):
+            data = generate(seed=seed + r, years=(year,), profiles=profiles)
+            tables = reporter_tables(data)
+            # A throwaway key derived from the replicate (so a model rebuilds identically);
+            # scores depend on how inputs relate, not on which key encoded them.
+            key = LinkageKey(hashlib.sha256(f"linkage-count-model/{seed}/{year}/{r}".encode()).digest())
+            filters, presence, truth = [], [], []
+            for rep, table in sorted(tables.items()):
+                rows = data.reports[data.reports["reporter"] == rep]
+                enc = encode_records(normalise_records(table, schema), schema, key)
+                filters.append(enc.filters)
+                presence.append(enc.presence.astype(np.int64))
+                truth.append(rows["person_id"].astype(str).to_numpy())
+            del key
+            f = np.ascontiguousarray(np.concatenate(filters))
+            p = np.concatenate(presence)
+            t = np.concatenate(truth)
+            li, ri, sc = dice_upper_triangle(f, FLOOR)
+            st = stratum_keys(p[li], p[ri])
+            bins = score_bins(sc)
+            same = t[li] == t[ri]
+            for k, c in pair_totals(p).items():
+                n_non[k] = n_non.get(k, 0) + c
+            for k, c in _true_pair_strata(t, p).items():
+                n_match[k] = n_match.get(k, 0) + c
+                n_non[k] -= c
+            for k in np.unique(st).tolist():
+                sel = st == k
+                u_counts[k] = u_counts.get(k, np.zeros(NBINS, np.int64)) + np.bincount(
+                    bins[sel & ~same], minlength=NBINS
+                )
+                m_counts[k] = m_counts.get(k, np.zeros(NBINS, np.int64)) + np.bincount(
+                    bins[sel & same], minlength=NBINS
+                )
+            _, cnt = np.unique(t, return_counts=True)
+            reductions.append(int(len(t) - len(cnt)))
+            pairs.append(int((cnt * (cnt - 1) // 2).sum()))
+            done += 1
+            if progress is not None:
+                progress("count model", done, total)
+    zero = np.zeros(NBINS, np.int64)
+    keys = set(n_non) | set(n_match)
+    strata = {
+        k: (u_counts.get(k, zero.copy()), m_counts.get(k, zero.copy()), n_non.get(k, 0), n_match.get(k, 0))
+        for k in sorted(keys)
+    }
+    return CountModel(
+        schema_fingerprint=schema.fingerprint,
+        years=years,
+        replicates=replicates,
+        seed=seed,
+        strata=strata,
+        reductions=tuple(reductions),
+        true_pairs=tuple(pairs),
+    )
