@@ -36,6 +36,23 @@ def test_quality_benchmark_quick(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "quality.json").read_text())
     assert {r["dataset"] for r in data["runs"]} == {"FEBRL1", "FEBRL3", "synthetic"}
     assert res["quick"] is True
+    cov = data["count_coverage"]["scenarios"][0]
+    assert len(cov["runs"]) == 3 and 0.0 <= cov["coverage"] <= 1.0
+    assert "Coverage of the count estimate" in html
+    years = data["runs"][-1]["per_year"]
+    assert all("estimate" in p and p["estimate"]["interval"][0] <= p["estimate"]["estimate"] for p in years)
+
+
+def test_count_coverage_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "quality" / "count_coverage.py"))
+    res = ns["main"](["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "count_coverage.json").read_text())
+    assert [s["error_scale"] for s in data["scenarios"]] == [1.0, 2.0]
+    assert all(len(s["runs"]) == 3 for s in data["scenarios"])
+    # the found count overcounts; the estimate is closer to the truth on average
+    s = data["scenarios"][0]
+    assert abs(s["estimate_error_pct"]["mean"]) < abs(s["found_error_pct"]["mean"])
+    assert res["quick"] is True
 
 
 def test_privacy_benchmark_quick(tmp_path: Path) -> None:

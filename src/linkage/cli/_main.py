@@ -436,6 +436,15 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
             f"{r['dataset']:<10} {r['view']:<8} F1 {r['f1']:.3f}  P {r['precision']:.3f}  R {r['recall']:.3f}  "
             f"persons {r['found_unique']} found / {r['true_unique']} true ({r['count_error_pct']:+.2f}%)"
         )
+    for r in results["runs"]:
+        for p in r.get("per_year", []):
+            if p.get("estimate"):
+                lo, hi = p["estimate"]["interval"]
+                click.echo(f"  {p['year']}: {p['true_unique']} true, {p['found_unique']} found, "
+                           f"{p['estimate']['estimate']:.0f} estimated (95% interval {lo:.0f}-{hi:.0f})")
+    for c in results.get("count_coverage", {}).get("scenarios", []):
+        click.echo(f"count estimate, data error rates x{c['error_scale']:g}: interval coverage "
+                   f"{100 * c['coverage']:.0f}% over {len(c['runs'])} data sets")
     click.echo(f"report: {out / 'quality.html'}")
 
 

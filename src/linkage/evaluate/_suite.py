@@ -13,6 +13,7 @@ import platform
 import time
 from typing import Any
 
+from linkage.evaluate._coverage import count_coverage
 from linkage.evaluate._run import evaluate_febrl, evaluate_synthetic, febrl_table
 from linkage.report._svg import figure_svg
 
@@ -25,6 +26,7 @@ TARGETS = {
     "FEBRL3 full": "pairwise F1 >= 0.97 and found persons within 2% of the truth, thresholds without labels",
     "FEBRL3 reduced": "pairwise F1 >= 0.80, thresholds without labels",
     "synthetic decade": "count error <= 1% in every year",
+    "count estimate": "an interval that covers the true count in about 95% of synthetic data sets",
 }
 
 
@@ -40,7 +42,14 @@ def _baseline(kind: str, arg: Any) -> dict[str, Any] | None:
 
 
 def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) -> dict[str, Any]:
-    """Run the suite and return one JSON-serialisable dict of results."""
+    """Run the suite and return one JSON-serialisable dict of results.
+
+    The count estimate uses one count model per synthetic year (5 replicates in the
+    quick run, 40 in the full one); its coverage is checked on 3 (quick) or 50 (full)
+    further data sets of 2022, with the data's error rates as modelled, halved and doubled.
+    """
+    from linkage.estimate import build_count_model
+    from linkage.schema import default_schema
     from linkage.synth import generate
 
     t0 = time.perf_counter()
@@ -55,10 +64,16 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
             runs.append(res)
     years = (2021, 2022) if quick else tuple(range(2013, 2023))
     data = generate(seed=seed, years=years)
-    syn = evaluate_synthetic(data)
+    replicates = 5 if quick else 40
+    models = {y: build_count_model(default_schema(), years=(y,), replicates=replicates) for y in years}
+    syn = evaluate_synthetic(data, count_models=models)
     if baseline:
         syn["plaintext"] = _baseline("synthetic", data)
     runs.append(syn)
+    coverage = count_coverage(
+        year=2022, seeds=range(1, 4) if quick else range(1, 51), model=models[2022],
+        error_scales=(1.0,) if quick else (1.0, 0.5, 2.0),
+    )
     return {
         "suite": "quality",
         "quick": quick,
@@ -67,6 +82,7 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
         "anchor": ANCHOR,
         "targets": TARGETS,
         "runs": runs,
+        "count_coverage": coverage,
         "seconds": round(time.perf_counter() - t0, 1),
     }
 
@@ -112,7 +128,16 @@ def _plots(run: dict[str, Any]) -> list[str]:
     if run.get("per_year"):
         fig, ax = plt.subplots(figsize=(6, 2.6))
         yrs = [p["year"] for p in run["per_year"]]
-        ax.bar(yrs, [p["count_error_pct"] for p in run["per_year"]], color="#38a", label="encoded")
+        ax.bar(yrs, [p["count_error_pct"] for p in run["per_year"]], color="#38a", label="encoded, found")
+        est = [p for p in run["per_year"] if p.get("estimate")]
+        if est:
+            e = [p["estimate_error_pct"] for p in est]
+            lo = [e_ - 100.0 * (p["estimate"]["interval"][0] - p["true_unique"]) / p["true_unique"]
+                  for e_, p in zip(e, est, strict=True)]
+            hi = [100.0 * (p["estimate"]["interval"][1] - p["true_unique"]) / p["true_unique"] - e_
+                  for e_, p in zip(e, est, strict=True)]
+            ax.errorbar([p["year"] for p in est], e, yerr=[lo, hi], fmt="D", color="#222", ms=4, capsize=3,
+                        label="encoded, estimated (95% interval)")
         pl = run.get("plaintext") or {}
         if pl.get("per_year"):
             ax.plot([p["year"] for p in pl["per_year"]], [p["count_error_pct"] for p in pl["per_year"]], "o-",
@@ -124,6 +149,19 @@ def _plots(run: dict[str, Any]) -> list[str]:
         ax.legend(fontsize=7)
         out.append(figure_svg(fig))
     return out
+
+
+def _year_row(p: dict[str, Any]) -> str:
+    cells = [str(p["year"]), str(p["reports"]), str(p["true_unique"]), str(p["found_unique"]),
+             f"{p['count_error_pct']:+.2f}%"]
+    est = p.get("estimate")
+    if est:
+        lo, hi = est["interval"]
+        cells += [f"{est['estimate']:.0f}", f"{lo:.0f}-{hi:.0f}", f"{p['estimate_error_pct']:+.2f}%",
+                  "yes" if p["interval_covers"] else "no"]
+    else:
+        cells += ["n/a"] * 4
+    return "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
 
 
 def _cell(v: Any) -> str:
@@ -153,10 +191,14 @@ def quality_report(results: dict[str, Any]) -> str:
     )
     plots = "".join(f"<figure>{svg}</figure>" for run in results["runs"] for svg in _plots(run))
     syn = [r for r in results["runs"] if r["dataset"] == "synthetic"]
-    year_rows = "".join(
-        f"<tr><td>{p['year']}</td><td>{p['reports']}</td><td>{p['true_unique']}</td><td>{p['found_unique']}</td>"
-        f"<td>{p['count_error_pct']:+.2f}%</td></tr>"
-        for r in syn for p in r["per_year"]
+    year_rows = "".join(_year_row(p) for r in syn for p in r["per_year"])
+    cov = results.get("count_coverage")
+    cov_rows = "".join(
+        f"<tr><td>x{c['error_scale']:g}</td><td>{len(c['runs'])}</td><td>{100 * c['coverage']:.0f}%</td>"
+        f"<td>{c['found_error_pct']['mean']:+.2f}%</td><td>{c['estimate_error_pct']['mean']:+.2f}%</td>"
+        f"<td>{c['estimate_error_pct']['sd']:.2f}%</td><td>{c['estimate_error_pct']['mean_abs']:.2f}%</td>"
+        f"<td>{c['interval_width_pct']['mean']:.1f}%</td></tr>"
+        for c in (cov or {}).get("scenarios", [])
     )
     css = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
@@ -175,9 +217,18 @@ only to score. Reproduce with <code>linkage evaluate{' --quick' if results['quic
 {''.join(rows)}</table>
 <h2>Anchor and targets</h2>
 <table><tr><th>data</th><th>anchor F1</th><th>anchor found</th><th>anchor</th><th>target</th></tr>{anchor_rows}</table>
-<h2>Count error per year (synthetic)</h2>
-<table><tr><th>year</th><th>reports</th><th>true persons</th><th>found persons</th><th>count error</th></tr>
+<h2>Count error per year (synthetic), and the estimated count</h2>
+<p>"Found" is the number of persons the clustering makes. "Estimated" corrects it for chance collisions of
+the quasi-identifiers and for missed links, from a count model learnt by simulation without the linkage key
+(<code>linkage count-model</code>); the interval is a 95% parametric-bootstrap interval.</p>
+<table><tr><th>year</th><th>reports</th><th>true persons</th><th>found persons</th><th>count error</th>
+<th>estimated persons</th><th>95% interval</th><th>estimate error</th><th>interval covers truth</th></tr>
 {year_rows}</table>
+<h2>Coverage of the count estimate ({(cov or {}).get('year', '')}, one count model, independent data sets)</h2>
+<p>Error rates of the reporters in the data: as modelled (x1), halved and doubled; the model is not told.</p>
+<table><tr><th>data error rates</th><th>data sets</th><th>coverage of the 95% interval</th>
+<th>mean found error</th><th>mean estimate error</th><th>sd of estimate error</th><th>mean |estimate error|</th>
+<th>mean interval width</th></tr>{cov_rows}</table>
 <h2>Score distributions and precision/recall against threshold</h2>
 {plots}
 <p>Precision, recall and F1 are pairwise over the found persons (every pair of reports put in one person);
