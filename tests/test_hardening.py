@@ -46,6 +46,8 @@ def _doc(hardening: dict[str, Any] | None = None, **filter_: Any) -> dict[str, A
     doc: dict[str, Any] = json.loads(schema_to_json(linkage.default_schema(hardened=False)))
     doc["hardening"] = copy.deepcopy(hardening or {})
     doc["filter"].update(filter_)
+    # these schemas have no count model: classify on the score histogram
+    doc["thresholds"].update({"method": "valley", "floor": 0.5, "match": 0.9, "review": 0.7})
     return doc
 
 

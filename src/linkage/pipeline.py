@@ -33,7 +33,13 @@ from linkage.cluster import connected_components, constrained_components, person
 from linkage.compare import dice_upper_triangle, popcount
 from linkage.encode import LinkageKey, encode_records
 from linkage.errors import InputError, LinkageError, MismatchError, Problem
-from linkage.estimate import CountModel, estimate_unique_persons
+from linkage.estimate import (
+    CountModel,
+    default_count_model,
+    estimate_unique_persons,
+    evidence_floor,
+    match_probabilities,
+)
 from linkage.execution import Executor, LocalExecutor
 from linkage.normalise import normalise_records
 from linkage.report import QUERYBACK_COLUMNS, write_outputs
@@ -143,34 +149,44 @@ def dedup_records(
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
 
-    With a ``count_model`` the summary also holds ``estimate``: the true number
-    of unique persons corrected for chance pairs and missed links, with a 95%
-    interval (:func:`linkage.estimate.estimate_unique_persons`).
+    With a count model (``count_model``, or for a schema whose thresholds method is
+    ``posterior`` the bundled :func:`linkage.estimate.default_count_model`) the
+    summary also holds ``estimate``: the true number of unique persons corrected
+    for chance pairs and missed links, with a 95% interval
+    (:func:`linkage.estimate.estimate_unique_persons`). Under ``posterior`` pairs
+    are classified on their probability of being one person
+    (:func:`linkage.estimate.match_probabilities`).
     """
+    if schema.threshold_method == "posterior" and count_model is None:
+        count_model = default_count_model(schema)
     if count_model is not None:
         count_model.check(schema)
     ex = executor or LocalExecutor()
     n = len(records)
     if records.filters.shape[1] != schema.words and n:
         raise MismatchError("stored filters do not have the schema's filter length")
-    chunks = full_index_chunks(n)
-    floor = schema.floor if schema.threshold_method == "valley" else schema.review_threshold
-    progress("compare", 0, pair_count(n))
     filters = np.ascontiguousarray(records.filters, dtype=np.uint64)
-    fn = partial(_compare_chunk, filters=filters, popcounts=popcount(filters), min_score=floor)
-    parts = ex.map(fn, chunks)
-    progress("compare", pair_count(n), pair_count(n))
-    if parts:
-        left = np.concatenate([p[0] for p in parts])
-        right = np.concatenate([p[1] for p in parts])
-        score = np.concatenate([p[2] for p in parts])
+    popcounts = popcount(filters)
+    if count_model is not None and schema.threshold_method == "posterior":
+        # Every pair in a high-evidence region is needed to estimate each stratum's true pairs;
+        # pairs scoring lower are not candidates.
+        left, right, score = _compare_all(filters, popcounts, evidence_floor(count_model), ex, progress)
+        prob = match_probabilities(records.presence, left, right, score, count_model)
+        choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
+                                 {"on": "probability that a pair is one person",
+                                  "model_years": list(count_model.years)})
+        keep = prob >= choice.review
+        left, right, score, prob = left[keep], right[keep], score[keep], prob[keep]
+        by_score = classify_scores(prob, choice.match, choice.review)
+        strength = prob
     else:
-        left = right = np.zeros(0, np.int64)
-        score = np.zeros(0, np.float64)
-    choice = choose_thresholds(score, schema)
-    keep = score >= choice.review
-    left, right, score = left[keep], right[keep], score[keep]
-    by_score = classify_scores(score, choice.match, choice.review)
+        floor = schema.floor if schema.threshold_method == "valley" else schema.review_threshold
+        left, right, score = _compare_all(filters, popcounts, floor, ex, progress)
+        choice = choose_thresholds(score, schema)
+        keep = score >= choice.review
+        left, right, score = left[keep], right[keep], score[keep]
+        by_score = classify_scores(score, choice.match, choice.review)
+        strength = score
     same_sub = records.submission_id[left] == records.submission_id[right]
     decision = apply_rules(
         by_score,
@@ -182,7 +198,7 @@ def dedup_records(
     is_match = decision == MATCH
     if schema.clustering == "one_per_submission":
         groups = np.unique(records.submission_id, return_inverse=True)[1].astype(np.int64)
-        labels = constrained_components(n, left[is_match], right[is_match], score[is_match], groups)
+        labels = constrained_components(n, left[is_match], right[is_match], strength[is_match], groups)
     else:
         labels = connected_components(n, left[is_match], right[is_match])
     keys = records.keys()
@@ -213,6 +229,8 @@ def dedup_records(
     }
 
     pairs = pd.DataFrame({"left": left, "right": right, "score": score, "decision": decision})
+    if schema.threshold_method == "posterior":
+        pairs["probability"] = strength
     summary = summarise(persons, records, decision)
     summary["thresholds"] = {"method": choice.method, "match": choice.match, "review": choice.review}
     if count_model is not None:
@@ -226,6 +244,22 @@ def dedup_records(
         n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary["unique_persons"],
     )
     return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs)
+
+
+def _compare_all(
+    filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float, ex: Executor,
+    progress: Progress,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Every pair scoring at least ``min_score``, compared in chunks on the executor."""
+    n = len(filters)
+    progress("compare", 0, pair_count(n))
+    fn = partial(_compare_chunk, filters=filters, popcounts=popcounts, min_score=min_score)
+    parts = ex.map(fn, full_index_chunks(n))
+    progress("compare", pair_count(n), pair_count(n))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]))
 
 
 def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> ThresholdChoice:
@@ -334,6 +368,8 @@ def run_dedup(
         log.info("store: %d new submission(s), %d already stored", new, old)
         records = store.load_records()
         meta = store.meta()
+    if count_model is None and schema.threshold_method == "posterior":
+        count_model = default_count_model(schema)
     if count_model is not None:
         count_model.check(schema)
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model)

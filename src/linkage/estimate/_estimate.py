@@ -40,7 +40,7 @@ from linkage.compare import dice_upper_triangle
 from linkage.errors import LinkageError
 from linkage.estimate._model import FLOOR, NBINS, STEP, CountModel, pair_totals, score_bins, stratum_keys
 
-__all__ = ["estimate_unique_persons"]
+__all__ = ["estimate_unique_persons", "evidence_floor", "match_probabilities"]
 
 LIKELIHOOD_RATIO = 2000.0
 MIN_MASS = 0.3
@@ -61,16 +61,17 @@ def _regions(model: CountModel) -> dict[int, npt.NDArray[np.bool_]]:
     return out
 
 
-def _one_estimate(
-    n: int,
+def _true_pairs(
     totals: dict[int, int],
     observed: dict[int, int],
     regions: dict[int, npt.NDArray[np.bool_]],
     model: CountModel,
     rng: np.random.Generator | None,
-) -> tuple[float, float, float, float]:
-    """(persons, true pairs in identifiable strata, modelled true pairs, expected chance pairs)."""
-    m_ident = m_model = chance = 0.0
+) -> tuple[dict[int, float], dict[int, bool], float]:
+    """Estimated true pairs per stratum, whether each was identified from the data, expected chance pairs."""
+    out: dict[int, float] = {}
+    identified: dict[int, bool] = {}
+    chance = 0.0
     for k, n_pairs in totals.items():
         entry = model.strata.get(k)
         if entry is None:
@@ -87,12 +88,28 @@ def _one_estimate(
                 t = int(rng.poisson(t)) if t else 0
             expected_chance = n_pairs * u_h
             chance += expected_chance
-            if m_h > u_h:
-                m_ident += max(0.0, (t - expected_chance) / (m_h - u_h))
+            out[k] = max(0.0, (t - expected_chance) / (m_h - u_h)) if m_h > u_h else 0.0
+            identified[k] = True
         else:
             rate = n_match / (n_match + n_non) if n_match + n_non else 0.0
             lam = n_pairs * rate
-            m_model += float(rng.poisson(lam)) if rng is not None else lam
+            out[k] = float(rng.poisson(lam)) if rng is not None else lam
+            identified[k] = False
+    return out, identified, chance
+
+
+def _one_estimate(
+    n: int,
+    totals: dict[int, int],
+    observed: dict[int, int],
+    regions: dict[int, npt.NDArray[np.bool_]],
+    model: CountModel,
+    rng: np.random.Generator | None,
+) -> tuple[float, float, float, float]:
+    """(persons, true pairs in identifiable strata, modelled true pairs, expected chance pairs)."""
+    pairs, identified, chance = _true_pairs(totals, observed, regions, model, rng)
+    m_ident = sum(v for k, v in pairs.items() if identified[k])
+    m_model = sum(v for k, v in pairs.items() if not identified[k])
     if rng is None:
         rho = model.rho
     else:
@@ -102,6 +119,68 @@ def _one_estimate(
         rho = float(red / prs) if prs else 1.0
     persons = n - rho * (m_ident + m_model)
     return max(persons, 1.0 if n else 0.0), m_ident, m_model, chance
+
+
+def evidence_floor(model: CountModel) -> float:
+    """The lowest score in any stratum's high-evidence region (1.0 if none).
+
+    :func:`match_probabilities` needs every pair scoring at least this much.
+    """
+    return min((FLOOR + STEP * int(np.flatnonzero(h)[0]) for h in _regions(model).values()), default=1.0)
+
+
+def _observed(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64],
+              regions: dict[int, npt.NDArray[np.bool_]]) -> dict[int, int]:
+    observed: dict[int, int] = {}
+    for k, hi in regions.items():
+        sel = st == k
+        if sel.any():
+            observed[k] = int(np.count_nonzero(hi[bins[sel]]))
+    return observed
+
+
+def match_probabilities(
+    presence: npt.NDArray[np.integer],
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    scores: npt.NDArray[np.float64],
+    model: CountModel,
+) -> npt.NDArray[np.float64]:
+    """Probability that each pair is one person, given its score and the two records' presence masks.
+
+    Fellegi-Sunter in the encoded space, per presence stratum ``s`` and score bin ``b``::
+
+        P(match | s, b) = M_s m_s(b) / (M_s m_s(b) + (N_s - M_s) u_s(b))
+
+    with ``M_s`` the stratum's true pairs estimated as in :func:`estimate_unique_persons`
+    and half a pair added to every simulated bin (so a bin the simulation never
+    filled is not taken as impossible). The pairs must include every pair scoring
+    at least :func:`evidence_floor` (the estimate of ``M_s`` counts them).
+    """
+    p = np.asarray(presence, dtype=np.int64)
+    sc = np.asarray(scores, dtype=np.float64)
+    out = np.zeros(len(sc), dtype=np.float64)
+    if not len(sc):
+        return out
+    st = stratum_keys(p[left], p[right])
+    bins = score_bins(sc)
+    regions = _regions(model)
+    totals = pair_totals(p)
+    pairs, _, _ = _true_pairs(totals, _observed(st, bins, regions), regions, model, None)
+    for k in np.unique(st).tolist():
+        entry = model.strata.get(k)
+        if entry is None or k not in pairs:
+            continue
+        u_c, m_c, n_non, n_match = entry
+        u = (u_c + 0.5) / (n_non + 0.5 * NBINS)
+        m = (m_c + 0.5) / (n_match + 0.5 * NBINS)
+        m_s = min(pairs[k], float(totals[k]))
+        num = m_s * m
+        table = num / np.maximum(num + (totals[k] - m_s) * u, 1e-300)
+        sel = st == k
+        out[sel] = table[bins[sel]]
+    out[sc < FLOOR] = 0.0
+    return out
 
 
 def estimate_unique_persons(
@@ -135,15 +214,9 @@ def estimate_unique_persons(
     regions = _regions(model)
     totals = pair_totals(p)
     observed: dict[int, int] = {}
-    lowest = min((FLOOR + STEP * int(np.flatnonzero(h)[0]) for h in regions.values()), default=1.0)
     if n > 1 and regions:
-        li, ri, sc = dice_upper_triangle(f, max(FLOOR, lowest - 1e-9))
-        st = stratum_keys(p[li], p[ri])
-        b = score_bins(sc)
-        for k, hi in regions.items():
-            sel = st == k
-            if sel.any():
-                observed[k] = int(np.count_nonzero(hi[b[sel]]))
+        li, ri, sc = dice_upper_triangle(f, max(FLOOR, evidence_floor(model) - 1e-9))
+        observed = _observed(stratum_keys(p[li], p[ri]), score_bins(sc), regions)
     point, m_ident, m_model, chance = _one_estimate(n, totals, observed, regions, model, None)
     rng = np.random.default_rng(seed)
     sims = np.array([_one_estimate(n, totals, observed, regions, model, rng)[0] for _ in range(draws)])

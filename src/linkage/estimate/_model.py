@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ import numpy.typing as npt
 from linkage.errors import LinkageError, MismatchError
 from linkage.schema import Schema
 
-__all__ = ["CountModel", "build_count_model", "load_count_model", "stratum_keys"]
+__all__ = ["CountModel", "build_count_model", "default_count_model", "load_count_model", "stratum_keys"]
 
 FORMAT = "linkage-count-model/1"
 FLOOR = 0.3
@@ -252,4 +253,28 @@ def build_count_model(
         strata=strata,
         reductions=tuple(reductions),
         true_pairs=tuple(pairs),
+    )
+
+
+# Shipped models: rebuilt exactly by build_count_model(schema, years=(2022,), replicates=40, seed=10_000).
+BUNDLED = {"comensha-default": "comensha-default-2022.json",
+           "comensha-default-unhardened": "comensha-default-unhardened-2022.json"}
+
+
+def default_count_model(schema: Schema) -> CountModel:
+    """The count model shipped for the built-in profile (and its unhardened comparison profile).
+
+    Built for 2022 with 40 replicates from seed 10,000. Raises
+    :class:`~linkage.errors.MismatchError` for any other schema: build a model for
+    it with :func:`build_count_model` (or ``linkage count-model``).
+    """
+    name = BUNDLED.get(schema.name)
+    if name is not None:
+        text = resources.files("linkage.estimate").joinpath("models", name).read_text("utf-8")
+        model = load_count_model(json.loads(text))
+        if model.schema_fingerprint == schema.fingerprint:
+            return model
+    raise MismatchError(
+        "this schema classifies pairs with a count model (thresholds method 'posterior') and no bundled "
+        "model fits it; build one with 'linkage count-model' and pass it (--count-model)"
     )

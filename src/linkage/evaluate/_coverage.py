@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from linkage.estimate import CountModel, build_count_model, estimate_unique_persons
+from linkage.estimate import CountModel, build_count_model
 from linkage.evaluate._run import synthetic_records
 from linkage.schema import Schema, default_schema
 
@@ -55,8 +55,9 @@ def count_coverage(
         for seed in seeds:
             data = generate(seed=seed, years=(year,), profiles=prof)
             recs, truth, _ = synthetic_records(data, schema)
-            found = int(dedup_records(recs, schema).persons["person_id"].nunique())
-            est = estimate_unique_persons(recs.filters, recs.presence, model, found=found, seed=seed)
+            res = dedup_records(recs, schema, count_model=model)
+            found = int(res.persons["person_id"].nunique())
+            est = res.summary["estimate"]
             true = len(set(truth))
             lo, hi = est["interval"]
             rows.append({"seed": seed, "true": true, "found": found, "estimate": est["estimate"],

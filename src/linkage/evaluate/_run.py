@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.encode import LinkageKey, encode_records
-from linkage.estimate import CountModel, estimate_unique_persons
+from linkage.estimate import CountModel
 from linkage.evaluate._febrl import load_febrl, reduce_febrl
 from linkage.evaluate._metrics import all_metrics
 from linkage.normalise import normalise_records
@@ -61,12 +61,15 @@ def _score(records: RegistryRecords, schema: Schema, truth: list[str]) -> tuple[
 
 
 def score_curves(pairs: pd.DataFrame, truth: np.ndarray, step: float = 0.025) -> dict[str, Any]:
-    """Score histograms of true and false candidate pairs, and pairwise precision/recall per threshold.
+    """Histograms of true and false candidate pairs, and pairwise precision/recall per threshold.
 
-    Recall is over all true pairs (including those below the candidate floor).
+    On the pairs' ``probability`` (posterior method) when they have one, else on
+    their Dice ``score``. Recall is over all true pairs (including those below the
+    candidate floor).
     """
     same = truth[pairs["left"].to_numpy()] == truth[pairs["right"].to_numpy()]
-    sc = pairs["score"].to_numpy()
+    on = "probability" if "probability" in pairs.columns else "score"
+    sc = pairs[on].to_numpy()
     _, counts = np.unique(truth, return_counts=True)
     total_true = int((counts * (counts - 1) // 2).sum())
     edges = np.round(np.arange(0.0, 1.0 + step / 2, step), 6)
@@ -81,7 +84,7 @@ def score_curves(pairs: pd.DataFrame, truth: np.ndarray, step: float = 0.025) ->
         thresholds.append(float(t))
         precision.append(tp / int(m.sum()))
         recall.append(tp / total_true if total_true else 1.0)
-    return {"bin_starts": edges[:-1].tolist(), "true": hist_true.tolist(), "false": hist_false.tolist(),
+    return {"on": on, "bin_starts": edges[:-1].tolist(), "true": hist_true.tolist(), "false": hist_false.tolist(),
             "thresholds": thresholds, "precision": precision, "recall": recall}
 
 
@@ -129,34 +132,65 @@ def synthetic_records(data: Any, schema: Schema) -> tuple[RegistryRecords, list[
     return recs, truth, years
 
 
+def _subset(recs: RegistryRecords, idx: np.ndarray) -> RegistryRecords:
+    return RegistryRecords(reporter=recs.reporter[idx], record_id=recs.record_id[idx],
+                           submission_id=recs.submission_id[idx], presence=recs.presence[idx],
+                           filters=np.ascontiguousarray(recs.filters[idx]))
+
+
 def evaluate_synthetic(
     data: Any, schema: Schema | None = None, *, count_models: Mapping[int, CountModel] | None = None
 ) -> dict[str, Any]:
     """Encoded linkage quality on a :mod:`linkage.synth` data set, overall and per year.
 
-    Each reporter sends one submission per year. Count error per year compares
-    the persons found among that year's reports with the true ones. With
-    ``count_models`` (year -> model), each year also gets the estimated true count
-    with its interval (:func:`linkage.estimate.estimate_unique_persons`).
+    Each reporter sends one submission per year and each year is deduplicated on
+    its own, as the registry's annual count is. Pairwise and B-cubed metrics are
+    over the pairs within each year; count error per year compares the persons
+    found with the true ones. ``count_models`` (year -> model) gives each year its
+    own count model (else a ``posterior`` schema uses the bundled one); whenever a
+    model is used, the year also gets the estimated true count with its interval.
     """
     schema = schema or default_schema()
-    recs, truth, years = synthetic_records(data, schema)
-    metrics, frame = _score(recs, schema, truth)
-    frame["year"] = years
+    recs, truth_list, years_list = synthetic_records(data, schema)
+    truth = np.asarray(truth_list)
+    years = np.asarray(years_list)
+    found_all: list[str] = []
+    truth_all: list[str] = []
+    pair_frames = []
     per_year = []
-    for y, g in frame.groupby("year"):
-        t, f = int(g["truth"].nunique()), int(g["found"].nunique())
-        row: dict[str, Any] = {"year": int(y), "reports": int(len(g)), "true_unique": t, "found_unique": f,
+    seconds = 0.0
+    thresholds: dict[int, Any] = {}
+    offset = 0
+    for y in sorted(set(years_list)):
+        idx = np.flatnonzero(years == y)
+        sub = _subset(recs, idx)
+        t0 = time.perf_counter()
+        res = dedup_records(sub, schema, count_model=(count_models or {}).get(int(y)))
+        seconds += time.perf_counter() - t0
+        found = res.persons.set_index("record_id").loc[sub.record_id.tolist(), "person_id"].tolist()
+        found_all += [f"{y}/{f}" for f in found]
+        truth_all += [f"{y}/{t}" for t in truth[idx].tolist()]
+        pairs = res.pairs.copy()
+        pairs[["left", "right"]] += offset
+        pair_frames.append(pairs)
+        offset += len(idx)
+        thresholds[int(y)] = res.summary["thresholds"]
+        t, f = len(set(truth[idx].tolist())), len(set(found))
+        row: dict[str, Any] = {"year": int(y), "reports": len(idx), "true_unique": t, "found_unique": f,
                                "count_error_pct": 100.0 * (f - t) / t if t else 0.0}
-        model = (count_models or {}).get(int(y))
-        if model is not None:
-            idx = g.index.to_numpy()
-            est = estimate_unique_persons(recs.filters[idx], recs.presence[idx], model, found=f, seed=int(y))
+        est = res.summary.get("estimate")
+        if est is not None:
             lo, hi = est["interval"]
             row["estimate"] = est
             row["estimate_error_pct"] = 100.0 * (est["estimate"] - t) / t if t else 0.0
             row["interval_covers"] = bool(lo <= t <= hi)
         per_year.append(row)
+    metrics: dict[str, Any] = dict(all_metrics(found_all, truth_all))
+    metrics["seconds"] = round(seconds, 3)
+    last = thresholds[max(thresholds)]
+    metrics["thresholds"] = {**last, "per_year": {str(k): v for k, v in thresholds.items()}}
+    metrics["score_curves"] = score_curves(pd.concat(pair_frames, ignore_index=True), np.asarray(truth_all))
     metrics.update({"dataset": "synthetic", "seed": int(data.seed), "years": [int(y) for y in data.years],
-                    "records": len(frame), "schema": schema.name, "per_year": per_year})
+                    "records": len(truth_all), "schema": schema.name, "per_year": per_year,
+                    "dedup": "each year on its own"})
     return metrics

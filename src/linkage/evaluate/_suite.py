@@ -121,7 +121,8 @@ def _plots(run: dict[str, Any]) -> list[str]:
     lo = run["thresholds"]["review"] - 0.05
     for a in ax:
         a.set_xlim(max(0.0, lo), 1.01)
-    ax[0].set_xlabel("Dice score of candidate pairs (pairs below the review floor are not kept)")
+    what = "match probability" if c.get("on") == "probability" else "Dice score"
+    ax[0].set_xlabel(f"{what} of candidate pairs (pairs below the review floor are not kept)")
     ax[1].legend(fontsize=7)
     fig.suptitle(_label(run), fontsize=9)
     out.append(figure_svg(fig))
