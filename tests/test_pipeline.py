@@ -121,7 +121,10 @@ def test_result_is_independent_of_input_order(schema: linkage.Schema, key: Linka
 
 
 def test_process_executor_gives_the_same_result() -> None:
-    schema = linkage.default_schema(hardened=False)
+    # random bit patterns are not what a count model describes: classify these on the score histogram
+    doc = json.loads(json.dumps(linkage.default_schema(hardened=False).document))
+    doc["thresholds"].update({"method": "valley", "floor": 0.5, "match": 0.9, "review": 0.7})
+    schema = linkage.load_schema(doc)
     rng = np.random.default_rng(3)
     from linkage.hazmat import pack_bits
 

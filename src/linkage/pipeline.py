@@ -146,6 +146,7 @@ def dedup_records(
     executor: Executor | None = None,
     progress: Progress = _no_progress,
     count_model: CountModel | None = None,
+    estimate_options: Mapping[str, Any] | None = None,
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
 
@@ -155,7 +156,8 @@ def dedup_records(
     for chance pairs and missed links, with a 95% interval
     (:func:`linkage.estimate.estimate_unique_persons`). Under ``posterior`` pairs
     are classified on their probability of being one person
-    (:func:`linkage.estimate.match_probabilities`).
+    (:func:`linkage.estimate.match_probabilities`). ``estimate_options`` (``level``,
+    ``draws``, ``seed``) go to the estimate.
     """
     if schema.threshold_method == "posterior" and count_model is None:
         count_model = default_count_model(schema)
@@ -167,10 +169,14 @@ def dedup_records(
         raise MismatchError("stored filters do not have the schema's filter length")
     filters = np.ascontiguousarray(records.filters, dtype=np.uint64)
     popcounts = popcount(filters)
+    all_pairs = None
     if count_model is not None and schema.threshold_method == "posterior":
         # Every pair in a high-evidence region is needed to estimate each stratum's true pairs;
         # pairs scoring lower are not candidates.
+        if evidence_floor(count_model) > 1.0:
+            raise LinkageError("the count model identifies no presence stratum; rebuild it with more replicates")
         left, right, score = _compare_all(filters, popcounts, evidence_floor(count_model), ex, progress)
+        all_pairs = (left, right, score)
         prob = match_probabilities(records.presence, left, right, score, count_model)
         choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
                                  {"on": "probability that a pair is one person",
@@ -182,6 +188,8 @@ def dedup_records(
     else:
         floor = schema.floor if schema.threshold_method == "valley" else schema.review_threshold
         left, right, score = _compare_all(filters, popcounts, floor, ex, progress)
+        if count_model is not None and floor <= evidence_floor(count_model):
+            all_pairs = (left, right, score)
         choice = choose_thresholds(score, schema)
         keep = score >= choice.review
         left, right, score = left[keep], right[keep], score[keep]
@@ -236,7 +244,8 @@ def dedup_records(
     if count_model is not None:
         progress("estimate", 0, 1)
         summary["estimate"] = estimate_unique_persons(
-            records.filters, records.presence, count_model, found=summary["unique_persons"]
+            records.filters, records.presence, count_model, found=summary["unique_persons"], pairs=all_pairs,
+            **dict(estimate_options or {}),
         )
         progress("estimate", 1, 1)
     log.info(

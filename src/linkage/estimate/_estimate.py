@@ -2,35 +2,44 @@
 
 Method (per presence stratum ``s``, i.e. per pair of presence masks):
 
-1. *Identifiable strata* have a high-evidence score region ``H_s``: the bins where
-   true pairs are at least ``LIKELIHOOD_RATIO`` times as likely as chance pairs
-   (``m > LR * u``) and that hold at least ``MIN_MASS`` of the true pairs. The
-   number of true pairs there is estimated by subtracting the expected chance pairs
-   and scaling up by the share of true pairs the region catches::
+1. *Identifiable strata* have a high-evidence score region ``H_s``: the upper
+   tail of bins where true pairs are more than ``LIKELIHOOD_RATIO`` times as likely
+   as chance pairs (the chance share taken at an upper bound), holding at least
+   ``MIN_MASS`` of the true pairs. The number of true pairs there is estimated by
+   subtracting the expected chance pairs and scaling up by the share of true pairs
+   the region catches (not clipped per stratum, so noise does not pile up)::
 
-       M_s = (T_s(H_s) - N_s * u_s(H_s)) / (m_s(H_s) - u_s(H_s)),   clipped at 0
+       M_s = (T_s(H_s) - N_s * u_s(H_s)) / (m_s(H_s) - u_s(H_s))
 
    ``T_s(H_s)`` is the observed number of pairs in the region, ``N_s`` the number
    of record pairs in the stratum. The subtraction corrects for false merges
    (chance collisions of the quasi-identifiers); the division for missed links
    (true pairs whose scores errors pushed below the region).
 2. *Unidentifiable strata* (e.g. a record without birth year against one without
-   initials: chance pairs score as high as true ones) take the simulated rate of
-   true pairs: ``M_s = N_s * n_match_s / (n_match_s + n_nonmatch_s)``.
+   initials: chance pairs score as high as true ones) take the simulated number of
+   true pairs, scaled by the data's records over the simulation's in the two
+   presence patterns, times the ratio of true pairs found to true pairs simulated
+   in the identifiable strata (so data with fewer duplicates than the model gets
+   fewer here too).
 3. Persons = reports - ``rho`` * sum of ``M_s``, where ``rho`` (reports fewer
    than persons per true pair) comes from the simulation.
 
-The interval is a parametric bootstrap: the observed region counts, the
-simulated histograms and the modelled strata are redrawn as Poisson counts, and
-the simulated replicates as a bootstrap sample for ``rho``; the interval is the
-percentile interval of the redrawn estimates. It covers sampling noise and the
-noise of the simulation, not a wrong simulation: if the reporters' error rates or
-the population's make-up differ from the model's, the estimate shifts (measured in
+The interval is a parametric bootstrap: each draw regenerates the region counts
+from the fitted numbers (binomial true pairs, overdispersed Poisson chance pairs
+with the replicates' dispersion), redraws the region shares from their posteriors
+given the simulated counts, and resamples as many simulated replicates as the
+data spans for the modelled strata and ``rho``. The percentile interval is then
+widened around the point estimate by the model's ``interval_inflation``, measured
+on held-out simulated data sets when the model was built. It covers sampling and
+simulation noise, not a wrong simulation: if the reporters' error rates or the
+population's make-up differ from the model's, the estimate shifts (measured in
 ``benchmarks/quality/count_coverage.py``).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -38,105 +47,172 @@ import numpy.typing as npt
 
 from linkage.compare import dice_upper_triangle
 from linkage.errors import LinkageError
-from linkage.estimate._model import FLOOR, NBINS, STEP, CountModel, pair_totals, score_bins, stratum_keys
+from linkage.estimate._model import (
+    FLOOR,
+    MIN_SIM_TRUE_PAIRS,
+    NBINS,
+    STEP,
+    CountModel,
+    pair_totals,
+    score_bins,
+    stratum_keys,
+)
 
 __all__ = ["estimate_unique_persons", "evidence_floor", "match_probabilities"]
 
 LIKELIHOOD_RATIO = 2000.0
 MIN_MASS = 0.3
-MIN_SIM_TRUE_PAIRS = 20
+
+log = logging.getLogger("linkage")
 
 
 def _regions(model: CountModel) -> dict[int, npt.NDArray[np.bool_]]:
-    """The high-evidence region of every identifiable stratum."""
+    """The high-evidence region of every identifiable stratum.
+
+    The region is the upper tail of score bins in which true pairs are more than
+    ``LIKELIHOOD_RATIO`` times as likely as chance pairs, with the chance share taken
+    at an upper bound (one more simulated chance pair than seen), so a bin is not
+    picked because the simulation happened to see no chance pair in it. Bins empty
+    on both sides do not break the tail.
+    """
     out = {}
     for k, (u_c, m_c, n_non, n_match) in model.strata.items():
         if n_match < MIN_SIM_TRUE_PAIRS or n_non == 0:
             continue
-        u = u_c / n_non
         m = m_c / n_match
-        hi = m > LIKELIHOOD_RATIO * u
-        if m[hi].sum() >= MIN_MASS:
-            out[k] = hi
+        ok = (m > LIKELIHOOD_RATIO * (u_c + 1.0) / n_non) | ((m_c == 0) & (u_c == 0))
+        tail = np.flip(np.cumprod(np.flip(ok))).astype(bool)
+        if m[tail].sum() >= MIN_MASS:
+            out[k] = tail
     return out
 
 
+def _dispersion(model: CountModel, k: int, hi: npt.NDArray[np.bool_]) -> float:
+    """Variance over mean of a stratum's chance-pair count in its region, across replicates (at least 1)."""
+    rep = model.replicate_u.get(k)
+    if rep is None:
+        return 1.0
+    u, n = rep
+    hits = u[:, hi].sum(axis=1).astype(np.float64)
+    rate = hits.sum() / max(n.sum(), 1)
+    expected = n * rate
+    if expected.sum() <= 0:
+        return 1.0
+    return float(max(1.0, ((hits - expected) ** 2).sum() / expected.sum()))
+
+
+def _modelled_scale(k: int, counts: Mapping[int, int], model: CountModel) -> float:
+    """Data records over simulated records for stratum ``k``: true pairs grow with records, not pairs."""
+    a, b = divmod(k, 65536)
+    sim = model.pattern_records.get(a, 0) + (model.pattern_records.get(b, 0) if a != b else 0)
+    data = counts.get(a, 0) + (counts.get(b, 0) if a != b else 0)
+    return data / sim if sim else 0.0
+
+
 def _true_pairs(
-    totals: dict[int, int],
-    observed: dict[int, int],
-    regions: dict[int, npt.NDArray[np.bool_]],
+    totals: Mapping[int, int],
+    counts: Mapping[int, int],
+    observed: Mapping[int, int],
+    regions: Mapping[int, npt.NDArray[np.bool_]],
     model: CountModel,
-    rng: np.random.Generator | None,
-) -> tuple[dict[int, float], dict[int, bool], float]:
-    """Estimated true pairs per stratum, whether each was identified from the data, expected chance pairs."""
+    rng: np.random.Generator | None = None,
+    point: Mapping[int, float] | None = None,
+    pick: npt.NDArray[np.int64] | None = None,
+) -> tuple[dict[int, float], dict[int, bool], float, int]:
+    """True pairs per stratum (unclipped), whether identified from the data, chance pairs, unmodelled pairs.
+
+    With ``rng`` (and the point estimates ``point``) one parametric-bootstrap draw:
+    the region's chance and true shares from their posteriors given the simulated
+    counts, the observed region count from the fitted model (binomial true pairs
+    plus overdispersed Poisson chance pairs), modelled strata from the replicates
+    ``pick`` (resampled, so their between-data-set spread carries over).
+    """
     out: dict[int, float] = {}
     identified: dict[int, bool] = {}
     chance = 0.0
+    unmodelled = 0
+    expected_identified = 0.0
+    modelled: dict[int, float] = {}
     for k, n_pairs in totals.items():
         entry = model.strata.get(k)
         if entry is None:
-            continue  # a presence pair the simulation never produced: no evidence either way
+            unmodelled += n_pairs  # a presence pair the simulation never produced
+            continue
         u_c, m_c, n_non, n_match = entry
-        if rng is not None:
-            u_c, m_c = rng.poisson(u_c), rng.poisson(m_c)
+        scale = _modelled_scale(k, counts, model)
+        per_rep = model.replicate_match.get(k)
+        if rng is None or pick is None or per_rep is None:
+            simulated = n_match * scale
+        else:
+            simulated = float(per_rep[pick].sum()) * scale * len(per_rep) / len(pick)
         hi = regions.get(k)
         if hi is not None:
-            u_h = u_c[hi].sum() / n_non
-            m_h = m_c[hi].sum() / n_match
-            t = observed.get(k, 0)
-            if rng is not None:
-                t = int(rng.poisson(t)) if t else 0
-            expected_chance = n_pairs * u_h
-            chance += expected_chance
-            out[k] = max(0.0, (t - expected_chance) / (m_h - u_h)) if m_h > u_h else 0.0
+            u_hits = float(u_c[hi].sum())
+            m_hits = float(m_c[hi].sum())
+            u_h = u_hits / n_non
+            m_h = m_hits / n_match
+            t = float(observed.get(k, 0))
+            if rng is not None and point is not None:
+                # chance counts are overdispersed (quasi-Poisson with the replicates' dispersion)
+                phi = _dispersion(model, k, hi)
+                fitted = min(max(point.get(k, 0.0), 0.0), float(n_pairs))
+                chance_mean = max(n_pairs - fitted, 0.0) * u_h
+                t = float(rng.binomial(int(round(fitted)), m_h) + phi * rng.poisson(chance_mean / phi))
+                u_h = phi * rng.gamma(u_hits / phi + 0.5) / n_non
+                m_h = rng.beta(m_hits + 0.5, n_match - m_hits + 0.5)
+            est = (t - n_pairs * u_h) / (m_h - u_h) if m_h > u_h else 0.0
+            out[k] = est
+            expected_identified += simulated
+            chance += max(n_pairs - max(est, 0.0), 0.0) * u_h
             identified[k] = True
         else:
-            rate = n_match / (n_match + n_non) if n_match + n_non else 0.0
-            lam = n_pairs * rate
-            out[k] = float(rng.poisson(lam)) if rng is not None else lam
+            modelled[k] = simulated
             identified[k] = False
-    return out, identified, chance
+    # Strata the data cannot resolve borrow the duplication level the resolved ones show:
+    # the simulated number of true pairs, times found over simulated in the identified strata.
+    found = sum(out.values())
+    ratio = max(found, 0.0) / expected_identified if expected_identified > 0 else 1.0
+    for k, v in modelled.items():
+        out[k] = v * ratio
+    return out, identified, chance, unmodelled
 
 
-def _one_estimate(
-    n: int,
-    totals: dict[int, int],
-    observed: dict[int, int],
-    regions: dict[int, npt.NDArray[np.bool_]],
-    model: CountModel,
-    rng: np.random.Generator | None,
-) -> tuple[float, float, float, float]:
-    """(persons, true pairs in identifiable strata, modelled true pairs, expected chance pairs)."""
-    pairs, identified, chance = _true_pairs(totals, observed, regions, model, rng)
-    m_ident = sum(v for k, v in pairs.items() if identified[k])
-    m_model = sum(v for k, v in pairs.items() if not identified[k])
-    if rng is None:
-        rho = model.rho
-    else:
-        pick = rng.integers(0, len(model.true_pairs), len(model.true_pairs))
-        red = np.asarray(model.reductions)[pick].sum()
-        prs = np.asarray(model.true_pairs)[pick].sum()
-        rho = float(red / prs) if prs else 1.0
-    persons = n - rho * (m_ident + m_model)
-    return max(persons, 1.0 if n else 0.0), m_ident, m_model, chance
+def _pick(model: CountModel, n: int, rng: np.random.Generator) -> npt.NDArray[np.int64]:
+    """As many replicates, drawn with replacement, as the data spans (at least one)."""
+    per = float(np.mean(model.reports)) if model.reports else 0.0
+    k = max(1, int(round(n / per))) if per else 1
+    return rng.integers(0, len(model.true_pairs), k)
+
+
+def _rho(model: CountModel, pick: npt.NDArray[np.int64]) -> float:
+    """Reports fewer than persons per true pair over the picked replicates."""
+    prs = float(np.asarray(model.true_pairs)[pick].sum())
+    return float(np.asarray(model.reductions)[pick].sum() / prs) if prs else model.rho
 
 
 def evidence_floor(model: CountModel) -> float:
-    """The lowest score in any stratum's high-evidence region (1.0 if none).
+    """The lowest score in any stratum's high-evidence region (just above 1.0 if there is none).
 
-    :func:`match_probabilities` needs every pair scoring at least this much.
+    :func:`match_probabilities` and :func:`estimate_unique_persons` need every pair
+    scoring at least this much.
     """
-    return min((FLOOR + STEP * int(np.flatnonzero(h)[0]) for h in _regions(model).values()), default=1.0)
+    lows = [FLOOR + STEP * int(np.flatnonzero(h)[0]) for h in _regions(model).values()]
+    return min(lows) - 1e-9 if lows else 1.0 + 1e-9
 
 
 def _observed(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64],
-              regions: dict[int, npt.NDArray[np.bool_]]) -> dict[int, int]:
+              regions: Mapping[int, npt.NDArray[np.bool_]]) -> dict[int, int]:
     observed: dict[int, int] = {}
     for k, hi in regions.items():
         sel = st == k
         if sel.any():
             observed[k] = int(np.count_nonzero(hi[bins[sel]]))
     return observed
+
+
+def _pattern_counts(presence: npt.NDArray[np.int64]) -> dict[int, int]:
+    pats, cnt = np.unique(presence, return_counts=True)
+    return dict(zip(pats.tolist(), cnt.tolist(), strict=True))
 
 
 def match_probabilities(
@@ -152,10 +228,12 @@ def match_probabilities(
 
         P(match | s, b) = M_s m_s(b) / (M_s m_s(b) + (N_s - M_s) u_s(b))
 
-    with ``M_s`` the stratum's true pairs estimated as in :func:`estimate_unique_persons`
-    and half a pair added to every simulated bin (so a bin the simulation never
-    filled is not taken as impossible). The pairs must include every pair scoring
-    at least :func:`evidence_floor` (the estimate of ``M_s`` counts them).
+    with ``M_s`` the stratum's true pairs estimated as in :func:`estimate_unique_persons`.
+    Both shares get the same floor, half a simulated chance pair, so a bin the
+    simulation never filled on either side keeps the prior odds instead of looking
+    like evidence. A pair whose stratum the model lacks gets 0 (never linked
+    automatically). The pairs must include every pair scoring at least
+    :func:`evidence_floor` (the estimate of ``M_s`` counts them).
     """
     p = np.asarray(presence, dtype=np.int64)
     sc = np.asarray(scores, dtype=np.float64)
@@ -166,15 +244,16 @@ def match_probabilities(
     bins = score_bins(sc)
     regions = _regions(model)
     totals = pair_totals(p)
-    pairs, _, _ = _true_pairs(totals, _observed(st, bins, regions), regions, model, None)
+    pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions), regions, model)
     for k in np.unique(st).tolist():
         entry = model.strata.get(k)
         if entry is None or k not in pairs:
             continue
         u_c, m_c, n_non, n_match = entry
-        u = (u_c + 0.5) / (n_non + 0.5 * NBINS)
-        m = (m_c + 0.5) / (n_match + 0.5 * NBINS)
-        m_s = min(pairs[k], float(totals[k]))
+        floor = 0.5 / max(n_non, 1)
+        u = u_c / max(n_non, 1) + floor
+        m = m_c / max(n_match, 1) + floor
+        m_s = min(max(pairs[k], 0.0), float(totals[k]))
         num = m_s * m
         table = num / np.maximum(num + (totals[k] - m_s) * u, 1e-300)
         sel = st == k
@@ -183,12 +262,49 @@ def match_probabilities(
     return out
 
 
+def _bootstrap(
+    f: npt.NDArray[np.uint64],
+    p: npt.NDArray[np.int64],
+    model: CountModel,
+    *,
+    draws: int,
+    seed: int,
+    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
+    detail: bool = False,
+) -> Any:
+    """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts if ``detail``)."""
+    n = len(f)
+    regions = _regions(model)
+    totals = pair_totals(p)
+    counts = _pattern_counts(p)
+    observed: dict[int, int] = {}
+    if n > 1 and regions:
+        if pairs is None:
+            li, ri, sc = dice_upper_triangle(f, max(FLOOR, evidence_floor(model)))
+        else:
+            li, ri, sc = pairs
+        observed = _observed(stratum_keys(p[li], p[ri]), score_bins(sc), regions)
+    parts = _true_pairs(totals, counts, observed, regions, model)
+    point = parts[0]
+    persons = float(np.clip(n - model.rho * sum(point.values()), min(n, 1), n))
+    rng = np.random.default_rng(seed)
+    sims = np.empty(draws)
+    for i in range(draws):
+        pick = _pick(model, n, rng)
+        d, _, _, _ = _true_pairs(totals, counts, observed, regions, model, rng, point, pick)
+        sims[i] = np.clip(n - _rho(model, pick) * sum(d.values()), min(n, 1), n)
+    if detail:
+        return persons, sims, parts
+    return persons, sims
+
+
 def estimate_unique_persons(
     filters: npt.NDArray[np.uint64],
     presence: npt.NDArray[np.integer],
     model: CountModel,
     *,
     found: int | None = None,
+    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
     level: float = 0.95,
     draws: int = 400,
     seed: int = 0,
@@ -197,10 +313,13 @@ def estimate_unique_persons(
 
     ``filters`` and ``presence`` are the registry's columns for the records to
     count (e.g. one year's reports); ``found`` is the number of persons the
-    clustering found among them, reported alongside. Returns a JSON-ready dict:
-    ``estimate``, ``interval`` (``[low, high]`` at ``level``), ``found``,
-    ``reports``, ``true_pairs_identified``, ``true_pairs_modelled``,
-    ``chance_pairs_expected``, ``rho``, ``method`` and the model's provenance.
+    clustering found among them, reported alongside. ``pairs`` (left, right,
+    score) saves comparing again when the caller already holds every pair scoring
+    at least :func:`evidence_floor`. Returns a JSON-ready dict: ``estimate``,
+    ``interval`` (``[low, high]`` at ``level``), ``found``, ``reports``,
+    ``true_pairs_identified``, ``true_pairs_modelled``, ``chance_pairs_expected``,
+    ``pairs_unmodelled`` (record pairs in strata the model lacks: they add nothing),
+    ``rho``, ``method`` and the model's provenance.
     """
     if not 0.5 < level < 1.0:
         raise LinkageError("level must be between 0.5 and 1")
@@ -211,28 +330,30 @@ def estimate_unique_persons(
     if f.ndim != 2 or len(p) != len(f):
         raise LinkageError("filters and presence must describe the same records")
     n = len(f)
-    regions = _regions(model)
-    totals = pair_totals(p)
-    observed: dict[int, int] = {}
-    if n > 1 and regions:
-        li, ri, sc = dice_upper_triangle(f, max(FLOOR, evidence_floor(model) - 1e-9))
-        observed = _observed(stratum_keys(p[li], p[ri]), score_bins(sc), regions)
-    point, m_ident, m_model, chance = _one_estimate(n, totals, observed, regions, model, None)
-    rng = np.random.default_rng(seed)
-    sims = np.array([_one_estimate(n, totals, observed, regions, model, rng)[0] for _ in range(draws)])
+    persons, sims, (point, identified, chance, unmodelled) = _bootstrap(f, p, model, draws=draws, seed=seed,
+                                                                        pairs=pairs, detail=True)
     alpha = (1.0 - level) / 2.0
-    lo, hi_ = np.quantile(sims, [alpha, 1.0 - alpha]) if n else (0.0, 0.0)
+    lo, hi = (np.quantile(sims, [alpha, 1.0 - alpha]) if n else (persons, persons))
+    # widen around the point estimate by the model's calibrated inflation
+    lo = max(min(n, 1), persons - model.interval_inflation * (persons - lo))
+    hi = min(n, persons + model.interval_inflation * (hi - persons))
+    rho = model.rho
+    if unmodelled:
+        log.warning("count estimate: %d record pairs are in presence strata the count model lacks; "
+                    "they add no true pairs (rebuild the model with more replicates)", unmodelled)
     return {
-        "estimate": round(float(point), 1),
-        "interval": [round(float(min(lo, point)), 1), round(float(max(hi_, point)), 1)],
+        "estimate": round(persons, 1),
+        "interval": [round(float(min(lo, persons)), 1), round(float(max(hi, persons)), 1)],
         "level": level,
         "found": found,
         "reports": n,
-        "true_pairs_identified": round(m_ident, 1),
-        "true_pairs_modelled": round(m_model, 1),
-        "chance_pairs_expected": round(chance, 1),
-        "rho": round(model.rho, 4),
+        "true_pairs_identified": round(float(sum(v for k, v in point.items() if identified[k])), 1),
+        "true_pairs_modelled": round(float(sum(v for k, v in point.items() if not identified[k])), 1),
+        "chance_pairs_expected": round(float(chance), 1),
+        "pairs_unmodelled": int(unmodelled),
+        "rho": round(float(rho), 4),
         "method": "simulated score model per presence stratum; parametric bootstrap interval",
         "model": {"years": list(model.years), "replicates": model.replicates, "seed": model.seed,
-                  "bins": NBINS, "schema_fingerprint": model.schema_fingerprint},
+                  "bins": NBINS, "schema_fingerprint": model.schema_fingerprint,
+                  "interval_inflation": model.interval_inflation},
     }

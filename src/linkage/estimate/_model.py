@@ -18,6 +18,7 @@ never enters: :func:`build_count_model` takes none and accepts none.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -34,10 +35,11 @@ from linkage.schema import Schema
 
 __all__ = ["CountModel", "build_count_model", "default_count_model", "load_count_model", "stratum_keys"]
 
-FORMAT = "linkage-count-model/1"
+FORMAT = "linkage-count-model/2"
 FLOOR = 0.3
 STEP = 0.02
 NBINS = int(round((1.0 - FLOOR) / STEP)) + 1
+MIN_SIM_TRUE_PAIRS = 20  # fewer simulated true pairs in a stratum: its region is not trusted
 
 
 def score_bins(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
@@ -64,14 +66,16 @@ def pair_totals(presence: npt.NDArray[np.integer]) -> dict[int, int]:
     return {k: v for k, v in out.items() if v}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CountModel:
     """Simulated score distributions per presence stratum (see module docstring).
 
     ``strata`` maps a stratum key to ``(u_counts, m_counts, n_nonmatch, n_match)``:
     score-bin counts of chance pairs and true pairs above ``FLOOR`` and the total
-    numbers of such pairs (all scores). ``reductions`` and ``true_pairs`` hold, per
-    simulated replicate, reports minus persons and the number of true pairs.
+    numbers of such pairs (all scores). ``reductions``, ``true_pairs`` and ``reports``
+    hold, per simulated replicate, reports minus persons, the number of true pairs and
+    the number of reports; ``pattern_records`` the number of simulated records per
+    presence mask (all replicates), to scale modelled strata to the data's size.
     """
 
     schema_fingerprint: str
@@ -81,6 +85,11 @@ class CountModel:
     strata: Mapping[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int, int]] = field(repr=False)
     reductions: tuple[int, ...] = field(repr=False)
     true_pairs: tuple[int, ...] = field(repr=False)
+    reports: tuple[int, ...] = field(repr=False)
+    pattern_records: Mapping[int, int] = field(repr=False)
+    replicate_u: Mapping[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = field(repr=False)
+    replicate_match: Mapping[int, npt.NDArray[np.int64]] = field(repr=False)
+    interval_inflation: float = 1.0
 
     @property
     def rho(self) -> float:
@@ -105,6 +114,13 @@ class CountModel:
             "step": STEP,
             "reductions": list(self.reductions),
             "true_pairs": list(self.true_pairs),
+            "reports": list(self.reports),
+            "pattern_records": {str(k): v for k, v in sorted(self.pattern_records.items())},
+            "replicate_u": {
+                str(k): {"u": u.tolist(), "n": n.tolist()} for k, (u, n) in sorted(self.replicate_u.items())
+            },
+            "replicate_match": {str(k): v.tolist() for k, v in sorted(self.replicate_match.items())},
+            "interval_inflation": self.interval_inflation,
             "strata": {
                 str(k): {"u": u.tolist(), "m": m.tolist(), "n_nonmatch": nu, "n_match": nm}
                 for k, (u, m, nu, nm) in sorted(self.strata.items())
@@ -147,6 +163,12 @@ def load_count_model(source: str | Path | Mapping[str, Any]) -> CountModel:
             strata=strata,
             reductions=tuple(int(x) for x in d["reductions"]),
             true_pairs=tuple(int(x) for x in d["true_pairs"]),
+            reports=tuple(int(x) for x in d["reports"]),
+            pattern_records={int(k): int(v) for k, v in d["pattern_records"].items()},
+            replicate_u={int(k): (np.asarray(v["u"], dtype=np.int64).reshape(-1, NBINS),
+                                  np.asarray(v["n"], dtype=np.int64)) for k, v in d["replicate_u"].items()},
+            replicate_match={int(k): np.asarray(v, dtype=np.int64) for k, v in d["replicate_match"].items()},
+            interval_inflation=float(d["interval_inflation"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LinkageError(f"count model is malformed ({type(exc).__name__})") from None
@@ -166,12 +188,36 @@ def _true_pair_strata(truth: npt.NDArray[Any], presence: npt.NDArray[np.int64]) 
     return out
 
 
+def _simulate(
+    schema: Schema, year: int, seed: int, profiles: Mapping[str, Any] | None, key_label: str
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[Any]]:
+    """One simulated year: filters, presence masks and true person ids, under a throwaway key."""
+    from linkage.encode import LinkageKey, encode_records
+    from linkage.normalise import normalise_records
+    from linkage.synth import generate, reporter_tables
+
+    data = generate(seed=seed, years=(year,), profiles=profiles)
+    # A throwaway key derived from the label (so a model rebuilds identically); scores
+    # depend on how inputs relate, not on which key encoded them.
+    key = LinkageKey(hashlib.sha256(key_label.encode()).digest())
+    filters, presence, truth = [], [], []
+    for rep, table in sorted(reporter_tables(data).items()):
+        rows = data.reports[data.reports["reporter"] == rep]
+        enc = encode_records(normalise_records(table, schema), schema, key)
+        filters.append(enc.filters)
+        presence.append(enc.presence.astype(np.int64))
+        truth.append(rows["person_id"].astype(str).to_numpy())
+    del key
+    return np.ascontiguousarray(np.concatenate(filters)), np.concatenate(presence), np.concatenate(truth)
+
+
 def build_count_model(
     schema: Schema,
     *,
     years: Iterable[int] = (2022,),
     replicates: int = 40,
     seed: int = 10_000,
+    calibration: int = 20,
     profiles: Mapping[str, Any] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CountModel:
@@ -181,11 +227,16 @@ def build_count_model(
     with seed ``seed + i``; keep ``seed`` away from the seeds of data you evaluate on),
     normalised and encoded under a throwaway key derived from the replicate, which
     is discarded afterwards. Takes about 0.2 s per replicate-year on one core.
+
+    Then ``calibration`` further simulated years per year (seeds from
+    ``seed + 100,000``) are counted with the model; the root mean square of
+    their errors in units of the bootstrap's standard error becomes
+    ``interval_inflation`` (at least 1). The bootstrap misses some of the spread
+    between data sets (how duplicates cluster into pairs and triples varies
+    more than the replicates' resampling shows); this puts it back, as measured
+    under the model.
     """
     from linkage.compare import dice_upper_triangle
-    from linkage.encode import LinkageKey, encode_records
-    from linkage.normalise import normalise_records
-    from linkage.synth import generate, reporter_tables
 
     years = tuple(int(y) for y in years)
     if replicates < 1 or not years:
@@ -195,46 +246,43 @@ def build_count_model(
     n_non: dict[int, int] = {}
     n_match: dict[int, int] = {}
     reductions: list[int] = []
+    reports: list[int] = []
+    pattern_records: dict[int, int] = {}
+    per_rep_u: dict[int, dict[int, npt.NDArray[np.int64]]] = {}
+    per_rep_n: dict[int, dict[int, int]] = {}
+    per_rep_m: dict[int, dict[int, int]] = {}
     pairs: list[int] = []
     total = replicates * len(years)
     done = 0
     for year in years:
         for r in range(replicates):
-            data = generate(seed=seed + r, years=(year,), profiles=profiles)
-            tables = reporter_tables(data)
-            # A throwaway key derived from the replicate (so a model rebuilds identically);
-            # scores depend on how inputs relate, not on which key encoded them.
-            key = LinkageKey(hashlib.sha256(f"linkage-count-model/{seed}/{year}/{r}".encode()).digest())
-            filters, presence, truth = [], [], []
-            for rep, table in sorted(tables.items()):
-                rows = data.reports[data.reports["reporter"] == rep]
-                enc = encode_records(normalise_records(table, schema), schema, key)
-                filters.append(enc.filters)
-                presence.append(enc.presence.astype(np.int64))
-                truth.append(rows["person_id"].astype(str).to_numpy())
-            del key
-            f = np.ascontiguousarray(np.concatenate(filters))
-            p = np.concatenate(presence)
-            t = np.concatenate(truth)
+            f, p, t = _simulate(schema, year, seed + r, profiles, f"linkage-count-model/{seed}/{year}/{r}")
             li, ri, sc = dice_upper_triangle(f, FLOOR)
             st = stratum_keys(p[li], p[ri])
             bins = score_bins(sc)
             same = t[li] == t[ri]
-            for k, c in pair_totals(p).items():
-                n_non[k] = n_non.get(k, 0) + c
+            rep_n = pair_totals(p)
             for k, c in _true_pair_strata(t, p).items():
                 n_match[k] = n_match.get(k, 0) + c
-                n_non[k] -= c
+                rep_n[k] -= c
+                per_rep_m.setdefault(k, {})[done] = c
+            for k, c in rep_n.items():
+                n_non[k] = n_non.get(k, 0) + c
+                per_rep_n.setdefault(k, {})[done] = c
             for k in np.unique(st).tolist():
                 sel = st == k
-                u_counts[k] = u_counts.get(k, np.zeros(NBINS, np.int64)) + np.bincount(
-                    bins[sel & ~same], minlength=NBINS
-                )
+                hist = np.bincount(bins[sel & ~same], minlength=NBINS)
+                u_counts[k] = u_counts.get(k, np.zeros(NBINS, np.int64)) + hist
+                per_rep_u.setdefault(k, {})[done] = hist
                 m_counts[k] = m_counts.get(k, np.zeros(NBINS, np.int64)) + np.bincount(
                     bins[sel & same], minlength=NBINS
                 )
             _, cnt = np.unique(t, return_counts=True)
             reductions.append(int(len(t) - len(cnt)))
+            reports.append(len(t))
+            pats, pc = np.unique(p, return_counts=True)
+            for k, c in zip(pats.tolist(), pc.tolist(), strict=True):
+                pattern_records[k] = pattern_records.get(k, 0) + c
             pairs.append(int((cnt * (cnt - 1) // 2).sum()))
             done += 1
             if progress is not None:
@@ -245,7 +293,18 @@ def build_count_model(
         k: (u_counts.get(k, zero.copy()), m_counts.get(k, zero.copy()), n_non.get(k, 0), n_match.get(k, 0))
         for k in sorted(keys)
     }
-    return CountModel(
+    # Chance pairs cluster (a common tuple shared by k persons makes k(k-1)/2 pairs), so
+    # their counts vary more between data sets than Poisson; the estimator measures that
+    # spread on the replicates of the strata it can identify.
+    replicate_u = {
+        k: (np.array([per_rep_u.get(k, {}).get(r, zero) for r in range(total)], dtype=np.int64),
+            np.array([per_rep_n.get(k, {}).get(r, 0) for r in range(total)], dtype=np.int64))
+        for k in sorted(keys) if n_match.get(k, 0) >= MIN_SIM_TRUE_PAIRS
+    }
+    replicate_match = {
+        k: np.array([v.get(r, 0) for r in range(total)], dtype=np.int64) for k, v in sorted(per_rep_m.items())
+    }
+    model = CountModel(
         schema_fingerprint=schema.fingerprint,
         years=years,
         replicates=replicates,
@@ -253,7 +312,30 @@ def build_count_model(
         strata=strata,
         reductions=tuple(reductions),
         true_pairs=tuple(pairs),
+        reports=tuple(reports),
+        pattern_records=pattern_records,
+        replicate_u=replicate_u,
+        replicate_match=replicate_match,
     )
+    if calibration > 0:
+        model = dataclasses.replace(model, interval_inflation=_calibrate(model, schema, calibration, profiles))
+    return model
+
+
+def _calibrate(model: CountModel, schema: Schema, sets: int, profiles: Mapping[str, Any] | None) -> float:
+    """RMS of held-out errors over the bootstrap standard error (at least 1)."""
+    from linkage.estimate._estimate import _bootstrap
+
+    z = []
+    for year in model.years:
+        for i in range(sets):
+            cal_seed = model.seed + 100_000 + i
+            f, p, t = _simulate(schema, year, cal_seed, profiles, f"linkage-count-model/calibration/{year}/{i}")
+            point, sims = _bootstrap(f, p, model, draws=200, seed=i)
+            sd = float(np.std(sims))
+            if sd > 0:
+                z.append((point - len(set(t.tolist()))) / sd)
+    return round(max(1.0, float(np.sqrt(np.mean(np.square(z))))) if z else 1.0, 3)
 
 
 # Shipped models: rebuilt exactly by build_count_model(schema, years=(2022,), replicates=40, seed=10_000).

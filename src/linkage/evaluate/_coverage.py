@@ -55,7 +55,7 @@ def count_coverage(
         for seed in seeds:
             data = generate(seed=seed, years=(year,), profiles=prof)
             recs, truth, _ = synthetic_records(data, schema)
-            res = dedup_records(recs, schema, count_model=model)
+            res = dedup_records(recs, schema, count_model=model, estimate_options={"seed": seed})
             found = int(res.persons["person_id"].nunique())
             est = res.summary["estimate"]
             true = len(set(truth))

@@ -187,7 +187,7 @@ def evaluate_synthetic(
         per_year.append(row)
     metrics: dict[str, Any] = dict(all_metrics(found_all, truth_all))
     metrics["seconds"] = round(seconds, 3)
-    last = thresholds[max(thresholds)]
+    last = thresholds[max(thresholds)] if thresholds else {"method": schema.threshold_method}
     metrics["thresholds"] = {**last, "per_year": {str(k): v for k, v in thresholds.items()}}
     metrics["score_curves"] = score_curves(pd.concat(pair_frames, ignore_index=True), np.asarray(truth_all))
     metrics.update({"dataset": "synthetic", "seed": int(data.seed), "years": [int(y) for y in data.years],
