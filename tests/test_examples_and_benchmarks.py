@@ -65,3 +65,12 @@ def test_privacy_benchmark_quick(tmp_path: Path) -> None:
     un = data["settings"]["unhardened"]["attacks"]
     assert un["dictionary_leaked_key"]["full_tuple"] > 0.9  # a leaked key re-identifies nearly everyone
     assert res["population"] == 800
+
+
+def test_f1_gap_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "privacy" / "f1_gap.py"))
+    res = ns["main"](["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "f1_gap.json").read_text())
+    assert len(data["f1"]["default"]) == len(data["f1"]["unhardened"]) == 2
+    assert 0.3 < data["mean_f1"]["default"] <= 1.0
+    assert res["gap_mean"] == data["gap_mean"]
