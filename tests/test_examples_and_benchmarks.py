@@ -64,6 +64,8 @@ def test_privacy_benchmark_quick(tmp_path: Path) -> None:
     assert "reference" in data and "unhardened" in data["settings"]
     un = data["settings"]["unhardened"]["attacks"]
     assert un["dictionary_leaked_key"]["full_tuple"] > 0.9  # a leaked key re-identifies nearly everyone
+    default = next(v for k, v in data["settings"].items() if k.startswith("DEFAULT"))
+    assert default["attacks"]["dictionary_leaked_key"]["full_tuple"] > 0.9  # ... hardened or not
     assert res["population"] == 800
 
 

@@ -312,3 +312,31 @@ def test_dictionary_attack_handles_field_level_filters_and_refuses_hardening(
         pytest.skip("this schema version has no permutation hardening")
     with pytest.raises(ValueError, match="hardening"):
         dictionary_attack(view, hardened, key, background)
+
+
+def test_a_leaked_key_also_undoes_the_default_hardening(
+    population: pd.DataFrame, key: LinkageKey, background: dict[str, pd.Series], truth: pd.DataFrame
+) -> None:
+    """Salt, BLIP, folding and permutation do not protect against whoever holds the key."""
+    from linkage.privacy._dictionary import hardened_dictionary_attack
+
+    schema = linkage.default_schema()
+    doc = json.loads(json.dumps(schema.document))
+    doc["hardening"]["permute"] = True  # every modelled step at once
+    full = linkage.load_schema(doc)
+    head = population.head(400)
+    for s in (schema, full):
+        enc = linkage.encode_records(head, s, key)
+        view = EncodedView(enc.filters, enc.presence, s.output_length)
+        guesses = hardened_dictionary_attack(view, s, key, background)
+        assert score_recovery(guesses, truth.head(400))["full_tuple"] >= 0.95
+        assert guesses.attrs["exact_share"] >= 0.95
+        # without the key the same attack recovers nothing
+        wrong = hardened_dictionary_attack(view, s, LinkageKey(bytes(range(1, 33))), background)
+        assert score_recovery(wrong, truth.head(400))["full_tuple"] < 0.05
+    doc["hardening"] = {"balance": True}
+    balanced = linkage.load_schema(doc)
+    enc = linkage.encode_records(head, balanced, key)
+    with pytest.raises(ValueError, match="not balancing"):
+        hardened_dictionary_attack(EncodedView(enc.filters, enc.presence, balanced.output_length), balanced, key,
+                                   background)

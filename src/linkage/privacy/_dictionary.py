@@ -356,9 +356,8 @@ def dictionary_attack(
     a larger one raises :class:`ValueError`. The space is never enumerated as a
     product: see the module docstring.
 
-    Schemas with active hardening are refused (:class:`ValueError`): a key
-    holder could undo keyed permutations and salts as well, but that is not
-    modelled here.
+    Schemas with active hardening are refused (:class:`ValueError`): use
+    :func:`hardened_dictionary_attack` for those.
 
     Returns the best-matching tuple per record (columns ``initials``,
     ``birth_year`` (int), ``nationality``, ``sex``; index ``0 .. n-1``).
@@ -404,3 +403,169 @@ def reference_dictionary_attack(
     _check_space(candidates, max_candidates)
     guesses, dice = match_fields(view, candidates, fields=REFERENCE_FIELDS)
     return _finish(guesses, dice, candidates, t0)
+
+
+def _output_map(schema: Schema, key: LinkageKey) -> npt.NDArray[np.int64]:
+    """Where each plain Bloom bit lands in the hardened output (after XOR folding and keyed permutation).
+
+    With folding, plain bits ``p`` and ``p + L/2`` land on the same output bit (XORed).
+    """
+    from linkage.encode._hardening import keyed_permutation
+
+    h = schema.hardening_spec
+    length = schema.filter_length
+    plain = np.arange(length, dtype=np.int64)
+    out = plain % (length // 2) if h.fold else plain
+    if h.permute:
+        perm = keyed_permutation(key.subkey("permutation"), schema.output_length)  # output i = input perm[i]
+        inverse = np.empty_like(perm)
+        inverse[perm] = np.arange(len(perm))
+        out = inverse[out]
+    return out
+
+
+def hardened_dictionary_attack(
+    view: EncodedView,
+    schema: Schema,
+    key: LinkageKey,
+    background: dict[str, pd.Series],
+    *,
+    per_field: int = 3,
+    year_margin: int = 5,
+    year_intervals: bool = True,
+) -> pd.DataFrame:
+    """Reverse *hardened* ``linkage`` filters with a leaked key (salt, BLIP, XOR fold, keyed permutation).
+
+    The key holder can recompute everything the reporters did, so hardening only
+    slows this attack down. For each possible salt (one per birth-year band, and
+    the salt of a record without the salt field) it maps every candidate value's
+    bit positions through folding and the permutation, and scores each record by
+    containment (BLIP flips a few bits and folding cancels bits two tokens share,
+    so a true value has most, not all, of its bits set). The salt whose best
+    salt-field value fits best is taken; then the ``per_field`` best values per
+    present field are combined, each combination is encoded exactly (BLIP noise
+    included, which the key determines) and the one equal to the target, or with
+    the highest Dice, is the guess. Balanced filters and field-level filters are
+    refused (:class:`ValueError`). Same output and ``attrs`` as :func:`dictionary_attack`.
+    """
+    from linkage.encode._hardening import MISSING_SALT, hardening_plan, pack_rows, salt_tag
+
+    if not isinstance(key, LinkageKey):
+        raise TypeError("hardened_dictionary_attack needs a LinkageKey")
+    h = schema.hardening_spec
+    if h.balance or any(getattr(f, "segment", None) is not None for f in schema.fields):
+        raise ValueError("the hardened dictionary attack models salt, BLIP, fold and permute, not balancing or "
+                         "field-level filters")
+    if view.filter_length != schema.output_length:
+        raise ValueError("the view's filter length differs from the schema's output length")
+    t0 = time.perf_counter()
+    plan = hardening_plan(schema, key)
+    out_map = _output_map(schema, key)
+    out_len = schema.output_length
+    names = schema.field_names
+    # candidate values per field (positions are recomputed per salt below)
+    values: dict[str, list[Any]] = {}
+    guesses: dict[str, tuple[Any, ...]] = {}
+    for spec in schema.fields:
+        if spec.type == "initials":
+            v = candidate_initials(background.get(spec.name), letters=int(spec.normalisation.get("letters", 2)))
+            values[spec.name], guesses[spec.name] = v, tuple(v)
+        elif spec.type == "year":
+            v = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
+            values[spec.name], guesses[spec.name] = v, tuple(_year_guess(x) for x in v)
+        elif spec.type in ("country", "sex"):
+            v = [str(x) for x in _background_order(background[spec.name])]
+            values[spec.name], guesses[spec.name] = v, tuple(v)
+        else:
+            raise ValueError(f"the dictionary attack does not enumerate fields of type {spec.type!r}")
+    salt_field = h.salt_field
+    salt_spec = schema.field(salt_field) if salt_field else None
+    groups: dict[bytes | None, list[int]] = {}
+    if salt_spec is not None:
+        for j, v in enumerate(values[salt_spec.name]):
+            groups.setdefault(salt_tag(v, salt_spec, h.salt_band), []).append(j)
+        groups.setdefault(MISSING_SALT, [])
+    else:
+        groups[None] = []
+
+    def plain_positions(spec: Any, v: Any, salt: bytes | None) -> list[int]:
+        sub = key.field_subkey(spec.name)
+        return [p for t in tokeniser(spec)(v) for p in token_positions(sub, t, spec.bits_per_token,
+                                                                      schema.filter_length, salt)]
+
+    filters = np.ascontiguousarray(view.filters, dtype=np.uint64)
+    n = int(filters.shape[0])
+    presence = np.asarray(view.presence, dtype=np.int64)
+    bits = unpack_bits(filters).astype(np.float32)
+    salt_bit = names.index(salt_field) if salt_field else None
+    # per salt: per field, candidate indices, plain positions and containment scores of every record
+    best_salt_score = np.full(n, -1.0)
+    chosen: list[dict[str, list[int]]] = [{} for _ in range(n)]
+    chosen_salt: list[bytes | None] = [None] * n
+    plain_of: dict[tuple[bytes | None, str, int], list[int]] = {}
+    for salt, salt_members in groups.items():
+        if salt_bit is None:
+            rows = np.arange(n)
+        elif salt == MISSING_SALT:
+            rows = np.flatnonzero((presence >> salt_bit & 1) == 0)
+        else:
+            rows = np.flatnonzero((presence >> salt_bit & 1) == 1)
+        if not len(rows):
+            continue
+        per_field_scores: dict[str, tuple[list[int], npt.NDArray[np.float32]]] = {}
+        for spec in schema.fields:
+            cand = (salt_members if spec.name == salt_field else list(range(len(values[spec.name]))))
+            if not cand:
+                continue
+            ind = np.zeros((out_len, len(cand)), dtype=np.float32)
+            for c, j in enumerate(cand):
+                pos = plain_positions(spec, values[spec.name][j], salt)
+                plain_of[(salt, spec.name, j)] = pos
+                ind[np.unique(out_map[pos]), c] = 1.0
+            sizes = np.maximum(ind.sum(axis=0), 1.0)
+            per_field_scores[spec.name] = (cand, (bits[rows] @ ind) / sizes[None, :])
+        # the salt's fit for each record: how well its best salt-field value fits (or the sum over fields)
+        if salt_field and salt != MISSING_SALT:
+            fit = per_field_scores[salt_field][1].max(axis=1)
+        else:
+            fit = sum((s.max(axis=1) for _, s in per_field_scores.values()), np.zeros(len(rows), np.float32))
+        better = fit > best_salt_score[rows]
+        for r_i in np.flatnonzero(better):
+            r = int(rows[r_i])
+            best_salt_score[r] = float(fit[r_i])
+            chosen_salt[r] = salt
+            picks: dict[str, list[int]] = {}
+            for spec in schema.fields:
+                bit = names.index(spec.name)
+                if not presence[r] >> bit & 1 or spec.name not in per_field_scores:
+                    continue
+                cand, scores = per_field_scores[spec.name]
+                top = np.argsort(-scores[r_i], kind="stable")[:per_field]
+                picks[spec.name] = [cand[int(t)] for t in top]
+            chosen[r] = picks
+    cols: dict[str, list[Any]] = {c: [None] * n for c in QI_COLUMNS}
+    best_dice = np.zeros(n)
+    field_specs = list(schema.fields)
+    for r in range(n):
+        picks = chosen[r]
+        names_present = [f.name for f in field_specs if f.name in picks]
+        combos = list(product(*(picks[f] for f in names_present))) if names_present else []
+        if not combos:
+            continue
+        plain = np.zeros((len(combos), schema.filter_length), dtype=bool)
+        for c, combo in enumerate(combos):
+            for f, j in zip(names_present, combo, strict=True):
+                plain[c, plain_of[(chosen_salt[r], f, j)]] = True
+        out = pack_rows(plan.apply(plain))
+        target = filters[r]
+        inter = np.array([sum(int(x & y).bit_count() for x, y in zip(o, target, strict=True)) for o in out])
+        total = np.array([sum(int(x).bit_count() for x in o) for o in out]) + sum(int(x).bit_count() for x in target)
+        dice = np.where(total > 0, 2.0 * inter / np.maximum(total, 1), 0.0)
+        b = int(np.argmax(dice))
+        best_dice[r] = float(dice[b])
+        for f, j in zip(names_present, combos[b], strict=True):
+            if f in cols:
+                cols[f][r] = guesses[f][j]
+    result = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()})
+    fc = [FieldCandidates(f, guesses[f], ()) for f in names]
+    return _finish(result, best_dice, fc, t0)
