@@ -38,7 +38,8 @@ def test_quality_benchmark_quick(tmp_path: Path) -> None:
     assert res["quick"] is True
     cov = data["count_coverage"]["scenarios"][0]
     assert len(cov["runs"]) == 3 and 0.0 <= cov["coverage"] <= 1.0
-    assert "Coverage of the count estimate" in html
+    assert "Coverage of the count estimate" in html and "Targets in this run" in html
+    assert {t["met"] for t in data["target_status"]} <= {True, False} and len(data["target_status"]) >= 4
     years = data["runs"][-1]["per_year"]
     assert all("estimate" in p and p["estimate"]["interval"][0] <= p["estimate"]["estimate"] for p in years)
 

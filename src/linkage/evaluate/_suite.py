@@ -74,7 +74,7 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
         year=2022, seeds=range(1, 4) if quick else range(1, 51), model=models[2022],
         error_scales=(1.0,) if quick else (1.0, 0.5, 2.0),
     )
-    return {
+    results = {
         "suite": "quality",
         "quick": quick,
         "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
@@ -85,6 +85,8 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
         "count_coverage": coverage,
         "seconds": round(time.perf_counter() - t0, 1),
     }
+    results["target_status"] = target_status(results)
+    return results
 
 
 def _label(run: dict[str, Any]) -> str:
@@ -152,6 +154,43 @@ def _plots(run: dict[str, Any]) -> list[str]:
     return out
 
 
+def target_status(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target of the suite with what this run measured and whether it is met."""
+    runs = {_label(r): r for r in results["runs"]}
+    out: list[dict[str, Any]] = []
+    full = runs.get("FEBRL3 full")
+    if full:
+        within = abs(full["found_unique"] - full["true_unique"]) / full["true_unique"]
+        out.append({"target": "FEBRL3 full: " + TARGETS["FEBRL3 full"],
+                    "measured": f"F1 {full['f1']:.3f}, found {full['found_unique']} / {full['true_unique']} "
+                                f"({100 * within:.2f}% off)",
+                    "met": bool(full["f1"] >= 0.97 and within <= 0.02)})
+    red = runs.get("FEBRL3 reduced")
+    if red:
+        out.append({"target": "FEBRL3 reduced: " + TARGETS["FEBRL3 reduced"], "measured": f"F1 {red['f1']:.3f}",
+                    "met": bool(red["f1"] >= 0.80)})
+    syn = next((r for r in results["runs"] if r["dataset"] == "synthetic"), None)
+    if syn:
+        worst = max(abs(p["count_error_pct"]) for p in syn["per_year"])
+        out.append({"target": "synthetic: " + TARGETS["synthetic decade"] + " (found persons)",
+                    "measured": f"worst year {worst:.2f}%", "met": bool(worst <= 1.0)})
+        est = [p for p in syn["per_year"] if "estimate_error_pct" in p]
+        if est:
+            inside = sum(abs(p["estimate_error_pct"]) <= 1.0 for p in est)
+            covers = sum(bool(p["interval_covers"]) for p in est)
+            out.append({"target": "synthetic: " + TARGETS["synthetic decade"] + " (estimated persons)",
+                        "measured": f"{inside} of {len(est)} years within 1%; interval covers the truth in "
+                                    f"{covers} of {len(est)}",
+                        "met": bool(inside == len(est))})
+    cov = (results.get("count_coverage") or {}).get("scenarios", [])
+    if cov:
+        c = cov[0]
+        out.append({"target": "count estimate: " + TARGETS["count estimate"],
+                    "measured": f"{100 * c['coverage']:.0f}% over {len(c['runs'])} data sets (error rates as modelled)",
+                    "met": bool(c["coverage"] >= 0.9)})
+    return out
+
+
 def _year_row(p: dict[str, Any]) -> str:
     cells = [str(p["year"]), str(p["reports"]), str(p["true_unique"]), str(p["found_unique"]),
              f"{p['count_error_pct']:+.2f}%"]
@@ -190,6 +229,11 @@ def quality_report(results: dict[str, Any]) -> str:
         f"<td>{html.escape(v['note'])}</td><td>{html.escape(TARGETS.get(k, ''))}</td></tr>"
         for k, v in results["anchor"].items()
     )
+    target_rows = "".join(
+        f"<tr><td>{html.escape(t['target'])}</td><td>{html.escape(t['measured'])}</td>"
+        f"<td>{'yes' if t['met'] else 'no'}</td></tr>"
+        for t in target_status(results)
+    )
     plots = "".join(f"<figure>{svg}</figure>" for run in results["runs"] for svg in _plots(run))
     syn = [r for r in results["runs"] if r["dataset"] == "synthetic"]
     year_rows = "".join(_year_row(p) for r in syn for p in r["per_year"])
@@ -218,6 +262,8 @@ only to score. Reproduce with <code>linkage evaluate{' --quick' if results['quic
 {''.join(rows)}</table>
 <h2>Anchor and targets</h2>
 <table><tr><th>data</th><th>anchor F1</th><th>anchor found</th><th>anchor</th><th>target</th></tr>{anchor_rows}</table>
+<h3>Targets in this run</h3>
+<table><tr><th>target</th><th>measured</th><th>met</th></tr>{target_rows}</table>
 <h2>Count error per year (synthetic), and the estimated count</h2>
 <p>"Found" is the number of persons the clustering makes. "Estimated" corrects it for chance collisions of
 the quasi-identifiers and for missed links, from a count model learnt by simulation without the linkage key
