@@ -467,12 +467,13 @@ def hardened_dictionary_attack(
     values: dict[str, list[Any]] = {}
     guesses: dict[str, tuple[Any, ...]] = {}
     for spec in schema.fields:
+        v: list[Any]
         if spec.type == "initials":
             v = candidate_initials(background.get(spec.name), letters=int(spec.normalisation.get("letters", 2)))
             values[spec.name], guesses[spec.name] = v, tuple(v)
         elif spec.type == "year":
-            v = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
-            values[spec.name], guesses[spec.name] = v, tuple(_year_guess(x) for x in v)
+            years = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
+            values[spec.name], guesses[spec.name] = list(years), tuple(_year_guess(x) for x in years)
         elif spec.type in ("country", "sex"):
             v = [str(x) for x in _background_order(background[spec.name])]
             values[spec.name], guesses[spec.name] = v, tuple(v)
