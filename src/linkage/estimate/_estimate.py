@@ -38,6 +38,7 @@ population's make-up differ from the model's, the estimate shifts (measured in
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -66,8 +67,9 @@ MIN_MASS = 0.3
 log = logging.getLogger("linkage")
 
 
+@functools.lru_cache(maxsize=32)
 def _regions(model: CountModel) -> dict[int, npt.NDArray[np.bool_]]:
-    """The high-evidence region of every identifiable stratum.
+    """The high-evidence region of every identifiable stratum (cached per model object; do not modify).
 
     The region is the upper tail of score bins in which true pairs are more than
     ``LIKELIHOOD_RATIO`` times as likely as chance pairs, with the chance share taken
@@ -87,8 +89,10 @@ def _regions(model: CountModel) -> dict[int, npt.NDArray[np.bool_]]:
     return out
 
 
-def _dispersion(model: CountModel, k: int, hi: npt.NDArray[np.bool_]) -> float:
+@functools.lru_cache(maxsize=1024)
+def _dispersion(model: CountModel, k: int) -> float:
     """Variance over mean of a stratum's chance-pair count in its region, across replicates (at least 1)."""
+    hi = _regions(model)[k]
     rep = model.replicate_u.get(k)
     if rep is None:
         return 1.0
@@ -154,7 +158,7 @@ def _true_pairs(
             t = float(observed.get(k, 0))
             if rng is not None and point is not None:
                 # chance counts are overdispersed (quasi-Poisson with the replicates' dispersion)
-                phi = _dispersion(model, k, hi)
+                phi = _dispersion(model, k)
                 fitted = min(max(point.get(k, 0.0), 0.0), float(n_pairs))
                 chance_mean = max(n_pairs - fitted, 0.0) * u_h
                 t = float(rng.binomial(int(round(fitted)), m_h) + phi * rng.poisson(chance_mean / phi))

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from linkage.compare import popcount
 from linkage.encode import LinkageKey
 from linkage.hazmat import token_positions, tokeniser, unpack_bits
 from linkage.privacy._common import QI_COLUMNS, EncodedView
@@ -134,6 +135,23 @@ def _positions(values: Sequence[Any], positions_of: Callable[[Any], list[int]]) 
     return tuple(tuple(sorted(set(positions_of(v)))) for v in values)
 
 
+def _field_values(
+    spec: Any, background: dict[str, pd.Series], *, year_margin: int, year_intervals: bool
+) -> tuple[list[Any], tuple[Any, ...]]:
+    """Candidate canonical values of one schema field, most plausible first, and what each is reported as."""
+    if spec.type == "initials":
+        values: list[Any] = candidate_initials(background.get(spec.name),
+                                               letters=int(spec.normalisation.get("letters", 2)))
+        return values, tuple(values)
+    if spec.type == "year":
+        years = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
+        return list(years), tuple(_year_guess(v) for v in years)
+    if spec.type in ("country", "sex"):
+        values = [str(v) for v in _background_order(background[spec.name])]
+        return values, tuple(values)
+    raise ValueError(f"the dictionary attack does not enumerate fields of type {spec.type!r}")
+
+
 def linkage_candidates(
     schema: Schema,
     key: LinkageKey,
@@ -158,20 +176,7 @@ def linkage_candidates(
     for spec in schema.fields:
         if spec.name not in background and spec.type != "initials":
             raise ValueError(f"the background has no frequencies for field {spec.name!r}")
-        values: list[Any]
-        guesses: tuple[Any, ...]
-        if spec.type == "initials":
-            values = candidate_initials(background.get(spec.name),
-                                        letters=int(spec.normalisation.get("letters", 2)))
-            guesses = tuple(values)
-        elif spec.type == "year":
-            values = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
-            guesses = tuple(_year_guess(v) for v in values)
-        elif spec.type in ("country", "sex"):
-            values = [str(v) for v in _background_order(background[spec.name])]
-            guesses = tuple(values)
-        else:
-            raise ValueError(f"the dictionary attack does not enumerate fields of type {spec.type!r}")
+        values, guesses = _field_values(spec, background, year_margin=year_margin, year_intervals=year_intervals)
         sub = key.field_subkey(spec.name)
         tok = tokeniser(spec)
         segment = getattr(spec, "segment", None)  # field-level filters: (offset, length) of the field's segment
@@ -467,18 +472,8 @@ def hardened_dictionary_attack(
     values: dict[str, list[Any]] = {}
     guesses: dict[str, tuple[Any, ...]] = {}
     for spec in schema.fields:
-        v: list[Any]
-        if spec.type == "initials":
-            v = candidate_initials(background.get(spec.name), letters=int(spec.normalisation.get("letters", 2)))
-            values[spec.name], guesses[spec.name] = v, tuple(v)
-        elif spec.type == "year":
-            years = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
-            values[spec.name], guesses[spec.name] = list(years), tuple(_year_guess(x) for x in years)
-        elif spec.type in ("country", "sex"):
-            v = [str(x) for x in _background_order(background[spec.name])]
-            values[spec.name], guesses[spec.name] = v, tuple(v)
-        else:
-            raise ValueError(f"the dictionary attack does not enumerate fields of type {spec.type!r}")
+        values[spec.name], guesses[spec.name] = _field_values(spec, background, year_margin=year_margin,
+                                                              year_intervals=year_intervals)
     salt_field = h.salt_field
     salt_spec = schema.field(salt_field) if salt_field else None
     groups: dict[bytes | None, list[int]] = {}
@@ -558,10 +553,9 @@ def hardened_dictionary_attack(
             for f, j in zip(names_present, combo, strict=True):
                 plain[c, plain_of[(chosen_salt[r], f, j)]] = True
         out = pack_rows(plan.apply(plain))
-        target = filters[r]
-        inter = np.array([sum(int(x & y).bit_count() for x, y in zip(o, target, strict=True)) for o in out])
-        total = np.array([sum(int(x).bit_count() for x in o) for o in out]) + sum(int(x).bit_count() for x in target)
-        dice = np.where(total > 0, 2.0 * inter / np.maximum(total, 1), 0.0)
+        target = filters[r : r + 1]
+        total = popcount(out) + popcount(target)
+        dice = np.where(total > 0, 2.0 * popcount(out & target) / np.maximum(total, 1), 0.0)
         b = int(np.argmax(dice))
         best_dice[r] = float(dice[b])
         for f, j in zip(names_present, combos[b], strict=True):
