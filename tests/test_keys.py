@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import linkage
-from linkage.encode import LinkageKey, looks_like_key_file
-from linkage.errors import KeyError_, KeyFileError
+from linkage.encode import LinkageKey
+from linkage.errors import KeyFileError, KeyMaterialError
+from linkage.files import looks_like_key_file
 
 from .conftest import TEST_SECRET
 
@@ -36,9 +37,9 @@ def test_key_id_is_keyed_and_stable(key: LinkageKey) -> None:
 
 
 def test_key_must_be_32_bytes_not_text() -> None:
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyMaterialError):
         LinkageKey("0" * 32)  # type: ignore[arg-type]
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyMaterialError):
         LinkageKey(b"short")
 
 
@@ -92,7 +93,7 @@ def test_key_from_environment(tmp_path: Path) -> None:
         TEST_SECRET
     )
     assert linkage.linkage_key_from_env({}) is None
-    with pytest.raises(KeyError_) as ei:
+    with pytest.raises(KeyMaterialError) as ei:
         linkage.linkage_key_from_env({"LINKAGE_SECRET": "not base64 %%%"})
     assert "%%%" not in str(ei.value)
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import linkage
-from linkage import block, classify, cluster, compare, pipeline, report, store, submission
+from linkage import block, classify, cluster, compare, outputs, pipeline, store, submission
 from linkage.encode import LinkageKey
 
 from .conftest import TEST_SECRET, raw_values
@@ -22,7 +22,7 @@ REGISTRY_FUNCTIONS = [
     submission.load_trusted_keys, submission.describe_submission, store.SQLiteStore.__init__,
     store.SQLiteStore.ingest, store.SQLiteStore.load_records, store.records_from_submissions,
     block.full_index_chunks, compare.dice_upper_triangle, compare.dice_pairs, classify.classify_scores,
-    cluster.connected_components, cluster.person_ids, report.write_outputs,
+    cluster.connected_components, cluster.person_ids, outputs.write_outputs,
 ]
 
 

@@ -5,7 +5,7 @@ import importlib
 import linkage
 
 EXPECTED = {
-    "DedupResult", "EncodedRecords", "FieldSpec", "InputError", "InvalidValue", "KeyError_", "KeyFileError",
+    "DedupResult", "EncodedRecords", "FieldSpec", "InputError", "InvalidValue", "KeyMaterialError", "KeyFileError",
     "LinkageError", "LinkageKey", "MismatchError", "Problem", "RegistryRecords", "SQLiteStore", "Schema",
     "SchemaError", "SignatureError", "StoreError", "Submission", "SubmissionError", "__version__",
     "dedup_records", "default_schema", "describe_submission", "encode_dataframe", "encode_records", "encode_table",
@@ -24,7 +24,7 @@ def test_public_surface_is_curated() -> None:
 
 def test_subpackage_all_lists_resolve() -> None:
     for sub in ("schema", "normalise", "encode", "submission", "store", "block", "compare", "classify", "cluster",
-                "report", "execution", "synth", "hazmat", "cli"):
+                "outputs", "execution", "intake", "records", "files", "estimate", "simulate", "figures", "synth", "hazmat", "cli"):
         mod = importlib.import_module(f"linkage.{sub}")
         assert hasattr(mod, "__all__"), sub
         for name in mod.__all__:

@@ -16,7 +16,7 @@ __all__ = [
     "InputError",
     "InvalidValue",
     "Problem",
-    "KeyError_",
+    "KeyMaterialError",
     "KeyFileError",
     "SubmissionError",
     "SignatureError",
@@ -80,11 +80,11 @@ class InvalidValue(LinkageError):
         super().__init__(reason)
 
 
-class KeyError_(LinkageError):  # noqa: N801 - avoid shadowing the builtin KeyError
-    """A key is missing, malformed or used where it must not be."""
+class KeyMaterialError(LinkageError):
+    """Key material (the linkage secret or a signing key) is missing, malformed or used where it must not be."""
 
 
-class KeyFileError(KeyError_):
+class KeyFileError(KeyMaterialError):
     """A key file cannot be read, has the wrong format or unsafe permissions."""
 
 
@@ -99,9 +99,23 @@ class SignatureError(SubmissionError):
     """
 
 
-class MismatchError(SubmissionError):
-    """Submissions or encodings disagree on schema fingerprint, key id or format version."""
+class MismatchError(LinkageError):
+    """Two things that must have been made alike were not: schema fingerprint, key id (epoch),
+    format version or filter length, between submissions, a store, a schema or a count model.
+    Never compared, never mixed."""
 
 
 class StoreError(LinkageError):
     """The registry store cannot be opened, read or written."""
+
+
+def __getattr__(name: str) -> type[LinkageError]:
+    # Deprecated names, kept for one release (see docs/architecture.md, "Deprecations").
+    if name == "KeyError_":
+        import warnings
+
+        warnings.warn(
+            "linkage.errors.KeyError_ is deprecated; use KeyMaterialError", DeprecationWarning, stacklevel=2
+        )
+        return KeyMaterialError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

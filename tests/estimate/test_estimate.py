@@ -15,14 +15,16 @@ import linkage
 from linkage.cli import cli
 from linkage.errors import LinkageError, MismatchError
 from linkage.estimate import (
+    FLOOR,
+    STEP,
     CountModel,
-    build_count_model,
     default_count_model,
     estimate_unique_persons,
     load_count_model,
 )
 from linkage.evaluate._run import evaluate_synthetic, synthetic_records
 from linkage.store import RegistryRecords
+from linkage.simulate import build_count_model
 from linkage.synth import generate, reporter_tables
 
 
@@ -108,7 +110,6 @@ def test_estimate_scales_with_the_data(model: CountModel) -> None:
 def test_match_probabilities_use_the_evidence_and_nothing_else(model: CountModel) -> None:
     from linkage.estimate import evidence_floor, match_probabilities
     from linkage.estimate._estimate import _regions
-    from linkage.estimate._model import FLOOR, STEP
 
     filters, presence, _, _ = _year(14)
     regions = _regions(model)

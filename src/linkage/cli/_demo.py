@@ -24,16 +24,12 @@ from typing import Any
 
 import pandas as pd
 
-from linkage.encode import (
-    generate_linkage_key,
-    generate_signing_key,
-    read_public_key,
-    write_linkage_key,
-    write_signing_key,
-)
+from linkage.encode import generate_linkage_key, write_linkage_key
 from linkage.evaluate import all_metrics
-from linkage.pipeline import Progress, encode_table, read_table, run_dedup
+from linkage.intake import read_table
+from linkage.pipeline import Progress, encode_table, run_dedup
 from linkage.schema import default_schema
+from linkage.submission import generate_signing_key, read_public_key, write_signing_key
 
 
 def _reset(workdir: Path) -> None:

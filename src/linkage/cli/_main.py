@@ -99,7 +99,7 @@ def _print_json(obj: Any) -> None:
 
 
 def _refuse_key_env() -> None:
-    from linkage.encode._keys import SECRET_ENV, SECRET_FILE_ENV
+    from linkage.files import SECRET_ENV, SECRET_FILE_ENV
 
     for name in (SECRET_ENV, SECRET_FILE_ENV):
         if os.environ.get(name):
@@ -109,7 +109,7 @@ def _refuse_key_env() -> None:
 
 
 def _refuse_key_files(paths: list[Path]) -> None:
-    from linkage.encode import looks_like_key_file
+    from linkage.files import looks_like_key_file
 
     for p in paths:
         if looks_like_key_file(p):
@@ -150,13 +150,8 @@ def keygen(out: Path, signing: bool, public_out: Path | None, as_json: bool) -> 
     The linkage secret is made once per linkage domain and epoch by the key
     custodian and shared with reporters only. Prints the key id, never the key.
     """
-    from linkage.encode import (
-        generate_linkage_key,
-        generate_signing_key,
-        public_key_id,
-        write_linkage_key,
-        write_signing_key,
-    )
+    from linkage.encode import generate_linkage_key, write_linkage_key
+    from linkage.submission import generate_signing_key, public_key_id, write_signing_key
 
     if signing:
         priv = generate_signing_key()
@@ -195,8 +190,9 @@ def encode(
     out: Path, id_map: Path | None, case_ref_column: str, overwrite: bool, as_json: bool,
 ) -> None:
     """Normalise, encode and sign a reporter's table (CSV, XLSX or Parquet)."""
-    from linkage.encode import read_signing_key
-    from linkage.pipeline import encode_table, read_table
+    from linkage.intake import read_table
+    from linkage.pipeline import encode_table
+    from linkage.submission import read_signing_key
     from linkage.schema import load_schema
 
     schema = load_schema(schema_file)
@@ -303,7 +299,7 @@ def _print_summary(summary: dict[str, Any] | Any, out: Path | None, extra: list[
     from rich.console import Console
     from rich.table import Table
 
-    from linkage.report import summary_table
+    from linkage.outputs import summary_table
 
     table = Table(title="linkage dedup summary", show_header=False)
     for k, v in summary_table(summary):
@@ -333,7 +329,7 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
     Synthetic reports (linkage.synth) are encoded under a throwaway key to learn how
     chance pairs and true pairs score for each pair of presence patterns.
     """
-    from linkage.estimate import build_count_model
+    from linkage.simulate import build_count_model
     from linkage.schema import load_schema
 
     _refuse_key_env()
@@ -417,7 +413,7 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     import json as _json
 
     from linkage.evaluate import quality_report, run_quality
-    from linkage.submission._format import atomic_write_bytes
+    from linkage.files import atomic_write_bytes
 
     results = run_quality(quick=quick, seed=seed, baseline=not no_baseline)
     out.mkdir(parents=True, exist_ok=True)
@@ -465,7 +461,7 @@ def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int
     import json as _json
 
     from linkage.privacy import default_settings, privacy_report, privacy_sweep
-    from linkage.submission._format import atomic_write_bytes
+    from linkage.files import atomic_write_bytes
 
     n = population or (2000 if quick else 10_000)
     results = privacy_sweep(default_settings(quick=quick), population=n, seed=seed)

@@ -1,23 +1,21 @@
 """Encoding (reporter side): canonical values -> keyed Bloom filters.
 
-Recipe functions only. The raw primitives (bit positions of a token, packing)
-live in :mod:`linkage.hazmat` for attacks and benchmarks.
+Recipe functions only: :func:`encode_records` / :func:`encode_dataframe` take a
+:class:`LinkageKey` and nothing less. The linkage secret lives in this package
+alone (``_secret.py``); registry code never imports it. The raw primitives (bit
+positions of a token, packing, the hardening steps one by one) are behind
+:mod:`linkage.encode.hazmat`, for the attack suite and benchmarks.
 """
 
-from linkage.encode._bloom import EncodedRecords, encode_dataframe, encode_records
-from linkage.encode._keys import (
+from linkage.encode._bloom import encode_dataframe, encode_records
+from linkage.encode._secret import (
     LinkageKey,
     generate_linkage_key,
-    generate_signing_key,
     linkage_key_from_env,
-    looks_like_key_file,
-    public_key_id,
     read_linkage_key,
-    read_public_key,
-    read_signing_key,
     write_linkage_key,
-    write_signing_key,
 )
+from linkage.records import EncodedRecords
 
 __all__ = [
     "EncodedRecords",
@@ -25,13 +23,7 @@ __all__ = [
     "encode_dataframe",
     "encode_records",
     "generate_linkage_key",
-    "generate_signing_key",
     "linkage_key_from_env",
-    "looks_like_key_file",
-    "public_key_id",
     "read_linkage_key",
-    "read_public_key",
-    "read_signing_key",
     "write_linkage_key",
-    "write_signing_key",
 ]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,9 +30,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from linkage.encode._hardening import hardening_plan, pack_rows, salt_tag
-from linkage.encode._keys import LinkageKey
+from linkage.encode._secret import LinkageKey
 from linkage.encode._tokens import tokeniser
 from linkage.errors import LinkageError
+from linkage.records import EncodedRecords
 from linkage.schema import Schema
 
 _CHUNK_ROWS = 65_536
@@ -65,31 +65,6 @@ def token_positions(subkey: bytes, token: str, k: int, length: int, salt: bytes 
                 break
         block += 1
     return out
-
-
-@dataclass(frozen=True)
-class EncodedRecords:
-    """Filters of a batch of records, with what they were made under.
-
-    ``filters`` has shape ``(n, schema.words)`` and dtype ``uint64``;
-    ``presence`` has shape ``(n,)`` and dtype ``uint16``; ``rows`` gives the
-    1-based input row of each filter (it stays with the reporter).
-    """
-
-    filters: npt.NDArray[np.uint64]
-    presence: npt.NDArray[np.uint16]
-    rows: npt.NDArray[np.int64]
-    schema_fingerprint: str
-    key_id: str
-
-    def __len__(self) -> int:
-        return int(self.filters.shape[0])
-
-    def __repr__(self) -> str:
-        return (
-            f"EncodedRecords(n={len(self)}, words={self.filters.shape[1]}, "
-            f"schema={self.schema_fingerprint[:19]}..., key_id={self.key_id!r})"
-        )
 
 
 def pack_bits(bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:

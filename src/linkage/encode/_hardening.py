@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
-from linkage.encode._keys import LinkageKey
+from linkage.encode._secret import LinkageKey
 from linkage.errors import LinkageError
 from linkage.schema import FieldSpec, Schema
 

@@ -6,27 +6,52 @@ pushed a true pair's score down. This stage estimates the true count corrected f
 both, from what the registry holds (filters and presence masks) and a
 :class:`CountModel` learnt by simulation without the linkage key::
 
-    model = build_count_model(schema, years=(2022,))       # ~10 s; save() / load_count_model()
+    model = default_count_model(schema)      # or load_count_model("model.json")
     est = estimate_unique_persons(records.filters, records.presence, model, found=found)
     est["estimate"], est["interval"]
 
 The same model gives each pair its probability of being one person
 (:func:`match_probabilities`), which the built-in profile classifies on
-(thresholds method ``posterior``); :func:`default_count_model` is the model
-shipped for that profile.
+(thresholds method ``posterior``). Building a model for another schema or year
+is :func:`linkage.simulate.build_count_model` (``linkage count-model``): the
+simulator is kept apart, so that the registry path never loads the synthetic
+generator or the encoder.
 
 How it works and what it does not cover: :mod:`linkage.estimate._estimate`.
 """
 
-from linkage.estimate._estimate import estimate_unique_persons, evidence_floor, match_probabilities
-from linkage.estimate._model import CountModel, build_count_model, default_count_model, load_count_model
+from linkage.estimate._count_model import (
+    FLOOR,
+    MIN_SIM_TRUE_PAIRS,
+    NBINS,
+    STEP,
+    CountModel,
+    default_count_model,
+    load_count_model,
+    pair_totals,
+    score_bins,
+    stratum_keys,
+)
+from linkage.estimate._estimate import (
+    bootstrap_persons,
+    estimate_unique_persons,
+    evidence_floor,
+    match_probabilities,
+)
 
 __all__ = [
+    "FLOOR",
+    "MIN_SIM_TRUE_PAIRS",
+    "NBINS",
+    "STEP",
     "CountModel",
-    "build_count_model",
+    "bootstrap_persons",
     "default_count_model",
     "estimate_unique_persons",
     "evidence_floor",
     "load_count_model",
     "match_probabilities",
+    "pair_totals",
+    "score_bins",
+    "stratum_keys",
 ]

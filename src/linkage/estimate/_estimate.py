@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from linkage.compare import dice_upper_triangle
 from linkage.errors import LinkageError
-from linkage.estimate._model import (
+from linkage.estimate._count_model import (
     FLOOR,
     MIN_SIM_TRUE_PAIRS,
     NBINS,
@@ -59,7 +59,7 @@ from linkage.estimate._model import (
     stratum_keys,
 )
 
-__all__ = ["estimate_unique_persons", "evidence_floor", "match_probabilities"]
+__all__ = ["bootstrap_persons", "estimate_unique_persons", "evidence_floor", "match_probabilities"]
 
 LIKELIHOOD_RATIO = 2000.0
 MIN_MASS = 0.3
@@ -300,6 +300,21 @@ def _bootstrap(
     if detail:
         return persons, sims, parts
     return persons, sims
+
+
+def bootstrap_persons(
+    filters: npt.NDArray[np.uint64], presence: npt.NDArray[np.integer], model: CountModel, *, draws: int, seed: int
+) -> tuple[float, npt.NDArray[np.float64]]:
+    """The point estimate of persons among these records and ``draws`` parametric-bootstrap draws of it.
+
+    The raw material of :func:`estimate_unique_persons` (before its interval is
+    widened by the model's calibrated inflation); :func:`linkage.simulate.build_count_model`
+    measures that inflation with it.
+    """
+    f = np.ascontiguousarray(filters, dtype=np.uint64)
+    p = np.asarray(presence, dtype=np.int64)
+    point, sims = _bootstrap(f, p, model, draws=draws, seed=seed)
+    return float(point), np.asarray(sims, dtype=np.float64)
 
 
 def estimate_unique_persons(

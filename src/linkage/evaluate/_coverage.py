@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from linkage.estimate import CountModel, build_count_model
+from linkage.estimate import CountModel
+from linkage.simulate import build_count_model
 from linkage.evaluate._run import synthetic_records
 from linkage.schema import Schema, default_schema
 

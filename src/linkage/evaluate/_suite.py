@@ -15,7 +15,7 @@ from typing import Any
 
 from linkage.evaluate._coverage import count_coverage
 from linkage.evaluate._run import evaluate_febrl, evaluate_synthetic, febrl_table
-from linkage.report._svg import figure_svg
+from linkage.figures import figure_svg
 
 ANCHOR = {
     "FEBRL3 full": {"f1": 0.949, "found_unique": 2165, "true_unique": 2000,
@@ -48,7 +48,7 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
     quick run, 40 in the full one); its coverage is checked on 3 (quick) or 50 (full)
     further data sets of 2022, with the data's error rates as modelled, halved and doubled.
     """
-    from linkage.estimate import build_count_model
+    from linkage.simulate import build_count_model
     from linkage.schema import default_schema
     from linkage.synth import generate
 

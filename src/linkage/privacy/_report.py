@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from linkage.report._svg import figure_svg
+from linkage.figures import figure_svg
 
 THREAT_MODEL = """
 <p>The registry (CoMensha) receives pseudonymised submissions from reporters. It never holds the

@@ -132,7 +132,7 @@ def privacy_sweep(
     A ``posterior`` setting gets its own count model per quality year
     (``model_replicates`` simulated rounds, seeds from 10,000: never the quality data's).
     """
-    from linkage.estimate import build_count_model
+    from linkage.simulate import build_count_model
     from linkage.evaluate import evaluate_synthetic
     from linkage.synth import generate
 

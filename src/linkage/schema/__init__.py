@@ -1,6 +1,6 @@
 """Linkage schema: the versioned contract shared by reporters and the registry."""
 
-from linkage.schema._model import (
+from linkage.schema._schema import (
     SCHEMA_VERSION,
     FieldSpec,
     Hardening,

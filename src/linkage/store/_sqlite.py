@@ -13,15 +13,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from linkage.errors import MismatchError, StoreError
+from linkage.records import RegistryRecords
 from linkage.submission import Submission
 
 _DDL = """
@@ -47,45 +46,6 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (reporter_id, record_id)
 );
 """
-
-
-@dataclass(frozen=True)
-class RegistryRecords:
-    """All records the registry holds, as columns (one row per report)."""
-
-    reporter: npt.NDArray[np.str_]
-    record_id: npt.NDArray[np.str_]
-    submission_id: npt.NDArray[np.str_]
-    presence: npt.NDArray[np.uint16]
-    filters: npt.NDArray[np.uint64]
-
-    def __len__(self) -> int:
-        return int(self.filters.shape[0])
-
-    def keys(self) -> list[str]:
-        return [f"{r}/{i}" for r, i in zip(self.reporter.tolist(), self.record_id.tolist(), strict=True)]
-
-
-def records_from_submissions(subs: Sequence[Submission]) -> RegistryRecords:
-    """Stack verified submissions into registry columns, sorted by (reporter, record id)."""
-    if not subs:
-        return RegistryRecords(
-            np.zeros(0, "<U1"), np.zeros(0, "<U32"), np.zeros(0, "<U32"), np.zeros(0, np.uint16),
-            np.zeros((0, 1), np.uint64),
-        )
-    words = {s.filters.shape[1] for s in subs}
-    if len(words) != 1:
-        raise MismatchError("submissions have different filter lengths")
-    reporter = np.concatenate([np.full(len(s), s.reporter_id) for s in subs])
-    record_id = np.concatenate([s.record_ids for s in subs])
-    submission_id = np.concatenate([np.full(len(s), s.submission_id) for s in subs])
-    presence = np.concatenate([s.presence for s in subs])
-    filters = np.concatenate([s.filters for s in subs])
-    order = np.lexsort((record_id, reporter))
-    return RegistryRecords(
-        reporter[order], record_id[order], submission_id[order], presence[order],
-        np.ascontiguousarray(filters[order]),
-    )
 
 
 class SQLiteStore:

@@ -1,19 +1,41 @@
-"""The signed submission file that crosses the trust boundary (write, read, verify)."""
+"""The signed submission file that crosses the trust boundary (write, read, verify).
+
+Reporters sign with their Ed25519 key (:func:`generate_signing_key`,
+:func:`write_signing_key`, :func:`read_signing_key`); the registry verifies
+against the reporters' public keys (:func:`load_trusted_keys`) before it parses
+anything (:func:`read_submission`). No linkage secret is involved.
+"""
 
 from linkage.submission._format import (
     FORMAT_VERSION,
     Submission,
     describe_submission,
-    load_trusted_keys,
     read_submission,
     write_submission,
+)
+from linkage.submission._signing import (
+    REPORTER_ID_PATTERN,
+    generate_signing_key,
+    load_trusted_keys,
+    public_key_id,
+    public_pem,
+    read_public_key,
+    read_signing_key,
+    write_signing_key,
 )
 
 __all__ = [
     "FORMAT_VERSION",
+    "REPORTER_ID_PATTERN",
     "Submission",
     "describe_submission",
+    "generate_signing_key",
     "load_trusted_keys",
+    "public_key_id",
+    "public_pem",
+    "read_public_key",
+    "read_signing_key",
     "read_submission",
+    "write_signing_key",
     "write_submission",
 ]

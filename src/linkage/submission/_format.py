@@ -28,10 +28,8 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +42,11 @@ import pandas as pd
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from linkage.encode import EncodedRecords, public_key_id, read_public_key
 from linkage.errors import KeyFileError, MismatchError, SignatureError, SubmissionError
+from linkage.files import atomic_write_bytes
+from linkage.records import EncodedRecords
 from linkage.schema import Schema, fingerprint_of
+from linkage.submission._signing import REPORTER_ID_PATTERN, public_key_id
 
 MAGIC = b"LNKSUB\x00\x01"
 FORMAT_VERSION = 1
@@ -79,7 +79,7 @@ HEADER_SCHEMA: dict[str, Any] = {
         "schema_fingerprint": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
         "schema": {"type": "object"},
         "key_id": {"type": "string", "pattern": "^kid-[0-9a-f]{32}$"},
-        "reporter_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"},
+        "reporter_id": {"type": "string", "pattern": REPORTER_ID_PATTERN},
         "signer": {"type": "string", "pattern": "^ed25519-[0-9a-f]{16}$"},
         "submission_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
         "created": {"type": "string", "maxLength": 40},
@@ -90,7 +90,6 @@ HEADER_SCHEMA: dict[str, Any] = {
     },
 }
 
-REPORTER_ID_PATTERN = HEADER_SCHEMA["properties"]["reporter_id"]["pattern"]
 
 
 def _record_dtype(words: int) -> np.dtype[Any]:
@@ -127,35 +126,6 @@ class Submission:
             f"Submission(reporter_id={self.reporter_id!r}, submission_id={self.submission_id!r}, "
             f"records={len(self)})"
         )
-
-
-def atomic_write_bytes(path: Path, chunks: list[bytes], *, overwrite: bool = False) -> None:
-    """Write to a temp file beside ``path``, fsync, then rename into place."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise SubmissionError(f"refusing to overwrite existing file {path.name!r}")
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for c in chunks:
-                fh.write(c)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename durable
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # pragma: no cover - platform without directory fsync
-        pass
 
 
 def write_submission(
@@ -217,6 +187,8 @@ def write_submission(
             "case_ref": case_refs if case_refs is not None else [None] * n,
         }
     )
+    if Path(path).exists() and not overwrite:
+        raise SubmissionError(f"refusing to overwrite existing file {Path(path).name!r}")
     atomic_write_bytes(Path(path), [prefix, signature, body], overwrite=overwrite)
     if id_map_path is not None:
         atomic_write_bytes(
@@ -233,21 +205,6 @@ def _read_exact(fh: BinaryIO, n: int, what: str) -> bytes:
 
 
 TrustedKeys = Mapping[str, Ed25519PublicKey]
-
-
-def load_trusted_keys(directory: str | Path) -> dict[str, Ed25519PublicKey]:
-    """Reporters' public keys from ``<reporter_id>.pub`` files in a directory."""
-    d = Path(directory)
-    if not d.is_dir():
-        raise KeyFileError(f"trusted-keys directory {d.name!r} does not exist")
-    keys: dict[str, Ed25519PublicKey] = {}
-    for p in sorted(d.glob("*.pub")):
-        if not re.fullmatch(REPORTER_ID_PATTERN, p.stem):
-            raise KeyFileError(f"public key file {p.name!r}: name must be <reporter_id>.pub")
-        keys[p.stem] = read_public_key(p)
-    if not keys:
-        raise KeyFileError(f"no <reporter_id>.pub files in {d.name!r}")
-    return keys
 
 
 def read_submission(

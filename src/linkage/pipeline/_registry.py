@@ -1,12 +1,6 @@
-"""The data path, named once.
+"""The registry side of the data path (takes no key, cannot take one)::
 
-Reporter side::
-
-    raw table -> normalise -> encode (keyed Bloom filters) -> signed submission + local id map
-
-Registry side (takes no key, cannot take one)::
-
-    submissions -> verify -> store -> block -> compare -> classify -> cluster -> outputs
+    submissions -> verify -> store -> block -> compare -> classify -> cluster -> estimate -> outputs
 """
 
 from __future__ import annotations
@@ -24,15 +18,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from linkage.block import full_index_chunks, pair_count
 from linkage.classify import MATCH, REVIEW, apply_rules, classify_scores
 from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
 from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import dice_upper_triangle, popcount
-from linkage.encode import LinkageKey, encode_records
-from linkage.errors import InputError, LinkageError, MismatchError, Problem
+from linkage.errors import LinkageError, MismatchError
 from linkage.estimate import (
     CountModel,
     default_count_model,
@@ -41,11 +34,11 @@ from linkage.estimate import (
     match_probabilities,
 )
 from linkage.execution import Executor, LocalExecutor
-from linkage.normalise import normalise_records
-from linkage.report import QUERYBACK_COLUMNS, write_outputs
+from linkage.outputs import QUERYBACK_COLUMNS, write_outputs
 from linkage.schema import Schema
-from linkage.store import RegistryRecords, SQLiteStore
-from linkage.submission import read_submission, write_submission
+from linkage.records import RegistryRecords
+from linkage.store import SQLiteStore
+from linkage.submission import read_submission
 
 Progress = Callable[[str, int, int], None]
 
@@ -54,69 +47,6 @@ log = logging.getLogger("linkage")
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
-
-
-# ---------------------------------------------------------------------------
-# Reporter side
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """A reporter's raw table from CSV, Excel (.xlsx) or Parquet; every cell as text or missing."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    try:
-        if suffix in {".xlsx", ".xlsm"}:
-            df = pd.read_excel(p, dtype=object)
-        elif suffix == ".parquet":
-            df = pd.read_parquet(p)
-        else:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise LinkageError(f"input file {p.name!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(0, "(file)", "input is not UTF-8 text")]) from None
-    except ImportError as exc:
-        raise LinkageError(f"reading {suffix} files needs an optional dependency: {exc.name}") from None
-    except (ValueError, OSError) as exc:
-        raise LinkageError(f"cannot read input file {p.name!r} ({type(exc).__name__})") from None
-    df = df.astype(object).where(pd.notna(df), None)
-    return df
-
-
-def encode_table(
-    df: pd.DataFrame,
-    schema: Schema,
-    key: LinkageKey,
-    signing_key: Ed25519PrivateKey,
-    *,
-    reporter_id: str,
-    out_path: str | Path,
-    id_map_path: str | Path | None = None,
-    case_ref_column: str | None = "case_ref",
-    overwrite: bool = False,
-) -> pd.DataFrame:
-    """Normalise, encode and sign a reporter's table; returns the local id map.
-
-    Nothing is written unless every row is valid.
-    """
-    normalised = normalise_records(df, schema)
-    encoded = encode_records(normalised, schema, key)
-    refs: list[str | None] | None = None
-    if case_ref_column is not None:
-        cols = {str(c).strip().lower(): c for c in df.columns}
-        col = cols.get(case_ref_column.lower())
-        if col is not None:
-            refs = [None if v is None else str(v) for v in df[col].tolist()]
-    return write_submission(
-        out_path,
-        encoded,
-        schema,
-        reporter_id=reporter_id,
-        signing_key=signing_key,
-        case_refs=refs,
-        id_map_path=id_map_path,
-        overwrite=overwrite,
-    )
 
 
 # ---------------------------------------------------------------------------

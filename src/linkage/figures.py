@@ -1,9 +1,11 @@
-"""Matplotlib figures as inline SVG for the offline HTML reports."""
+"""Matplotlib figures as inline SVG for the offline HTML pages (quality, privacy, statistics)."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
+
+__all__ = ["figure_svg"]
 
 
 def figure_svg(fig: Any) -> str:

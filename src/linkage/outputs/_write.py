@@ -6,6 +6,7 @@ are sorted by opaque ids, never by score or by arrival.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from linkage.submission._format import atomic_write_bytes
+from linkage.files import atomic_write_bytes
 
 QUERYBACK_COLUMNS = ["record_id", "other_reporter", "other_record_id", "reason"]
 
@@ -57,8 +58,6 @@ def write_outputs(
         paths[rel] = p
 
     put("persons.csv", persons.to_csv(index=False).encode("utf-8"))
-    import io
-
     buf = io.BytesIO()
     persons.to_parquet(buf, index=False)
     put("persons.parquet", buf.getvalue())

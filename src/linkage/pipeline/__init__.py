@@ -1,0 +1,56 @@
+"""The data path, named once.
+
+Reporter side (:mod:`linkage.pipeline._reporter`, holds the linkage key)::
+
+    raw table -> intake -> normalise -> encode (keyed Bloom filters) -> signed submission + local id map
+
+Registry side (:mod:`linkage.pipeline._registry`, takes no key, cannot take one)::
+
+    submissions -> verify -> store -> block -> compare -> classify -> cluster -> estimate -> outputs
+
+Names load lazily, so that importing the registry side (``from linkage.pipeline
+import run_dedup``) never loads the reporter side's key code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linkage.pipeline._registry import (
+        DedupResult,
+        Progress,
+        choose_thresholds,
+        dedup_records,
+        run_dedup,
+        run_manifest,
+        summarise,
+    )
+    from linkage.pipeline._reporter import encode_table
+
+_WHERE = {
+    "encode_table": "linkage.pipeline._reporter",
+    "DedupResult": "linkage.pipeline._registry",
+    "Progress": "linkage.pipeline._registry",
+    "choose_thresholds": "linkage.pipeline._registry",
+    "dedup_records": "linkage.pipeline._registry",
+    "run_dedup": "linkage.pipeline._registry",
+    "run_manifest": "linkage.pipeline._registry",
+    "summarise": "linkage.pipeline._registry",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
