@@ -115,8 +115,8 @@ AP = {"initials": "AP", "birth_year": (1994, 1994), "nationality": "ROU", "sex":
 
 def test_unhardened_profile_has_no_hardening() -> None:
     schema = linkage.default_schema(hardened=False)
-    assert schema.hardening == {"balance": False, "fold": False, "permute": False}
-    assert not schema.hardening_spec.active
+    assert schema.document["hardening"] == {"balance": False, "fold": False, "permute": False}
+    assert not schema.hardening.active
     assert schema.filter_level == "record"
     assert schema.filter_length == schema.output_length == 1024 and schema.words == 16
     assert all(f.segment is None for f in schema.fields)
@@ -125,7 +125,7 @@ def test_unhardened_profile_has_no_hardening() -> None:
 def test_default_profile_is_the_one_chosen_from_the_sweep() -> None:
     """docs/privacy.md: birth-year salt in 10-year bands, XOR folding, BLIP epsilon 80."""
     schema = linkage.default_schema()
-    h = schema.hardening_spec
+    h = schema.hardening
     assert (h.salt_field, h.salt_band, h.fold, h.blip_epsilon) == ("birth_year", 10, True, 80.0)
     assert not h.balance and not h.permute
     assert schema.filter_length == 1024 and schema.output_length == 512 and schema.words == 8
@@ -179,7 +179,7 @@ def test_spelled_out_defaults_keep_the_fingerprint() -> None:
             == _schema({"salt": {"field": "birth_year", "band": 1}}).fingerprint)
     s = _schema({"salt": {"field": "birth_year", "band": 5}, "fold": True})
     assert linkage.load_schema(json.loads(schema_to_json(s))).fingerprint == s.fingerprint
-    assert s.hardening_spec.salt_field == "birth_year" and s.hardening_spec.salt_band == 5
+    assert s.hardening.salt_field == "birth_year" and s.hardening.salt_band == 5
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from linkage.schema import fingerprint_of, schema_to_json
 def test_default_profile_fields(schema: linkage.Schema) -> None:
     assert schema.field_names == ("initials", "birth_year", "nationality", "sex")
     assert schema.filter_length == 1024 and schema.words == 8  # XOR-folded to 512 bits
-    assert schema.hardening_spec.active and schema.threshold_method == "posterior"
+    assert schema.hardening.active and schema.threshold_method == "posterior"
     assert 0 < schema.review_threshold <= schema.match_threshold <= 1
     assert schema.fingerprint.startswith("sha256:") and len(schema.fingerprint) == 71
 

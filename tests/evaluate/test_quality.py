@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import linkage
-from linkage.classify._em import fit_beta_mixture, score_histogram
 from linkage.classify._thresholds import valley_threshold
 from linkage.cluster import connected_components, constrained_components
 from linkage.evaluate import all_metrics, bcubed_metrics, count_error, pairwise_from_pairs, pairwise_metrics
@@ -47,27 +46,6 @@ def test_valley_finds_the_gap() -> None:
     s = np.clip(np.concatenate([nonmatch, match]), 0, 1)
     ch = valley_threshold(s[s >= 0.5], 0.5)
     assert 0.6 <= ch.match <= 0.75 and ch.review < ch.match and ch.method == "valley"
-
-
-def test_beta_mixture_fits_a_clear_mixture() -> None:
-    rng = np.random.default_rng(1)
-    s = np.concatenate([rng.beta(40, 60, 20_000), rng.beta(30, 3, 2_000)])
-    fit = fit_beta_mixture(s)
-    assert 0.05 < fit.weight_match < 0.15
-    post = fit.posterior(np.array([0.3, 0.95]))
-    assert post[0] < 0.01 and post[1] > 0.99
-    assert 0.5 < fit.threshold(0.5) < 0.85
-
-
-def test_score_histogram_counts_every_pair() -> None:
-    from linkage.compare import dice_upper_triangle
-    from linkage.hazmat import pack_bits
-
-    rng = np.random.default_rng(2)
-    f = pack_bits(rng.random((200, 256)) < 0.3)
-    _, _, sc = dice_upper_triangle(f, 0.4)
-    _, counts = score_histogram(f, sc, 0.4)
-    assert counts.sum() == pytest.approx(200 * 199 / 2)
 
 
 def test_constrained_components_keep_one_record_per_submission() -> None:

@@ -7,6 +7,15 @@ import inspect
 import linkage.normalise as normalise
 
 EXPECTED = {
+    "BirthYearInvalid",
+    "cells",
+    "given_name_initial",
+    "is_missing",
+    "resolve_birth_year",
+    "resolve_nationality",
+    "resolve_sex",
+    "surname_initial",
+    "to_ascii",
     "CONTINENTS",
     "NATIONALITY_GROUPS",
     "STATELESS",

@@ -25,12 +25,9 @@ from linkage.privacy import (
     score_recovery,
     synthetic_population,
 )
-from linkage.privacy._dictionary import (
-    candidate_initials,
-    candidate_years,
-    dictionary_attack,
-    reference_dictionary_attack,
-)
+from linkage.fieldtypes.initials import candidate_initials
+from linkage.fieldtypes.year import candidate_years
+from linkage.privacy._dictionary import dictionary_attack, reference_dictionary_attack
 from linkage.privacy._frequency import frequency_alignment, parse_tuple_key
 from linkage.privacy._reference import (
     bigrams,

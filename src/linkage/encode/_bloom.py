@@ -114,7 +114,7 @@ def record_positions(
 
 
 def _record_salt(values: Sequence[Any], schema: Schema) -> bytes | None:
-    h = schema.hardening_spec
+    h = schema.hardening
     if h.salt_field is None:
         return None
     idx = schema.field_names.index(h.salt_field)
@@ -154,7 +154,7 @@ def encode_records(
     presence = np.zeros(n, dtype=np.uint16)
 
     # The salt tag of each record (None without salting).
-    h = schema.hardening_spec
+    h = schema.hardening
     salts: list[bytes | None]
     if h.salt_field is not None:
         salt_spec = schema.field(h.salt_field)

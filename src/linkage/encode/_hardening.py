@@ -40,7 +40,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +49,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 from linkage.encode._secret import LinkageKey
 from linkage.errors import LinkageError
+from linkage.fieldtypes import field_type
 from linkage.schema import FieldSpec, Schema
 
 _ZERO_NONCE = bytes(16)
@@ -117,18 +117,14 @@ def blip_k(schema: Schema) -> int:
 def salt_tag(value: Any, spec: FieldSpec, band: int | None) -> bytes:
     """The salt a record's canonical ``value`` of the salt field gives.
 
-    ``b"=" + utf8(text)``, where ``text`` is the canonical value (for a year
-    field: ``floor(first possible year / band)`` in decimal); ``b"?"`` when the
-    value is missing, one fixed salt for every such record.
+    ``b"=" + utf8(text)``, where ``text`` is the field type's salt text (for a
+    year field: ``floor(first possible year / band)`` in decimal; otherwise the
+    canonical value); ``b"?"`` when the value is missing, one fixed salt for
+    every such record.
     """
     if _missing(value):
         return MISSING_SALT
-    if spec.type == "year":
-        lo = int(value[0]) if isinstance(value, (tuple, list, np.ndarray)) else int(value)
-        text = str(lo // (band or 1))
-    else:
-        text = str(value)
-    return b"=" + text.encode("utf-8")
+    return b"=" + field_type(spec.type).salt_text(spec, value, band).encode("utf-8")
 
 
 def _missing(value: Any) -> bool:
@@ -236,7 +232,7 @@ class HardeningPlan:
 
 def hardening_plan(schema: Schema, key: LinkageKey, *, seed: int | bytes | None = None) -> HardeningPlan:
     """The filter-level hardening of ``schema`` under ``key`` (BLIP noise also under ``seed``)."""
-    h = schema.hardening_spec
+    h = schema.hardening
     length = schema.filter_length
     threshold: int | None = None
     blip_subkey: bytes | None = None
@@ -260,15 +256,3 @@ def hardening_plan(schema: Schema, key: LinkageKey, *, seed: int | bytes | None 
     if expected != schema.output_length:  # pragma: no cover - the schema and this module disagree
         raise LinkageError("schema output length does not match its hardening steps")
     return plan
-
-
-def harden_bits(
-    bits: npt.NDArray[np.bool_], schema: Schema, key: LinkageKey, *, seed: int | bytes | None = None
-) -> npt.NDArray[np.bool_]:
-    """Apply the schema's filter-level hardening to plain Bloom bits ``(n, filter_length)``."""
-    return hardening_plan(schema, key, seed=seed).apply(np.asarray(bits, dtype=bool))
-
-
-def salt_tags(values: Sequence[Any], spec: FieldSpec, band: int | None) -> list[bytes]:
-    """:func:`salt_tag` of each value."""
-    return [salt_tag(v, spec, band) for v in values]

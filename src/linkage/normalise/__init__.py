@@ -23,8 +23,14 @@ No message ever contains the value. The rules each function follows are
 written out in the docstrings of the private modules beside this file.
 """
 
-from linkage.normalise._birth_year import birth_year_range
-from linkage.normalise._initials import initials_from_name, initials_from_parts, parse_initials
+from linkage.normalise._birth_year import BirthYearInvalid, birth_year_range, resolve_birth_year
+from linkage.normalise._initials import (
+    given_name_initial,
+    initials_from_name,
+    initials_from_parts,
+    parse_initials,
+    surname_initial,
+)
 from linkage.normalise._nationality import (
     CONTINENTS,
     NATIONALITY_GROUPS,
@@ -33,17 +39,24 @@ from linkage.normalise._nationality import (
     nationality_group,
     nationality_region,
     normalise_nationality,
+    resolve_nationality,
 )
 from linkage.normalise._records import normalise_records
-from linkage.normalise._sex import normalise_sex
+from linkage.normalise._sex import normalise_sex, resolve_sex
+from linkage.normalise._text import is_missing, to_ascii
+from linkage.normalise import cells  # noqa: E402, I001  (public helpers for field types)
 
 __all__ = [
+    "BirthYearInvalid",
     "CONTINENTS",
     "NATIONALITY_GROUPS",
     "STATELESS",
     "birth_year_range",
+    "cells",
+    "given_name_initial",
     "initials_from_name",
     "initials_from_parts",
+    "is_missing",
     "nationality_codes",
     "nationality_group",
     "nationality_region",
@@ -51,4 +64,9 @@ __all__ = [
     "normalise_records",
     "normalise_sex",
     "parse_initials",
+    "resolve_birth_year",
+    "resolve_nationality",
+    "resolve_sex",
+    "surname_initial",
+    "to_ascii",
 ]

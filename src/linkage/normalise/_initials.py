@@ -223,7 +223,8 @@ def _no_letters(what: str) -> InvalidValue:
     return InvalidValue(f"no letter A-Z in {what} after transliteration")
 
 
-def _given_initial(given_names: str | None) -> str | None:
+def given_name_initial(given_names: str | None) -> str | None:
+    """The initial of the first given name, or ``None`` (unknown or placeholder words only)."""
     if given_names is None or _is_unknown(given_names):
         return None
     words = _words(given_names)
@@ -234,7 +235,8 @@ def _given_initial(given_names: str | None) -> str | None:
     return _first_letter(words[0])
 
 
-def _surname_part(surname: str | None) -> str | None:
+def surname_initial(surname: str | None) -> str | None:
+    """The initial of a surname, Dutch prefixes (van der, de, ...) skipped, or ``None``."""
     if surname is None or _is_unknown(surname):
         return None
     # "Berg, van der": the Dutch register's prefix-after-comma form.
@@ -264,8 +266,8 @@ def initials_from_parts(given_names: str | None, surname: str | None) -> str | N
     be ``None``, empty or a placeholder; the result then has one letter, or is
     ``None`` when neither part is known. See the module docstring for the rule.
     """
-    given = _given_initial(_check_text(given_names, "given names"))
-    sur = _surname_part(_check_text(surname, "surname"))
+    given = given_name_initial(_check_text(given_names, "given names"))
+    sur = surname_initial(_check_text(surname, "surname"))
     result = (given or "") + (sur or "")
     return result or None
 

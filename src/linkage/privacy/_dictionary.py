@@ -23,7 +23,6 @@ combination whose filter equals the target (or has the highest Dice).
 
 from __future__ import annotations
 
-import string
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,19 @@ import pandas as pd
 
 from linkage.compare import popcount
 from linkage.encode import LinkageKey
-from linkage.hazmat import token_positions, tokeniser, unpack_bits
+from linkage.encode.hazmat import (
+    MISSING_SALT,
+    hardening_plan,
+    keyed_permutation,
+    pack_rows,
+    salt_tag,
+    token_positions,
+    tokeniser,
+    unpack_bits,
+)
+from linkage.fieldtypes import background_order, field_type
+from linkage.fieldtypes.initials import candidate_initials
+from linkage.fieldtypes.year import candidate_years
 from linkage.privacy._common import QI_COLUMNS, EncodedView
 from linkage.privacy._reference import (
     REFERENCE_FIELDS,
@@ -65,72 +76,6 @@ class FieldCandidates:
     positions: tuple[tuple[int, ...], ...]
 
 
-def _background_order(series: pd.Series | None) -> list[Any]:
-    if series is None or len(series) == 0:
-        return []
-    s = series.sort_values(ascending=False, kind="stable")
-    return [v for v in s.index.tolist() if v is not None]
-
-
-def candidate_initials(background: pd.Series | None, *, letters: int = 2) -> list[str]:
-    """Every initial pair over A-Z (and any other letter the background shows), plus single letters.
-
-    ``background`` is the initials' frequency series (or ``None``). Background
-    values come first, by frequency; the rest follow in alphabetical order.
-    """
-    seen = _background_order(background)
-    alphabet = sorted(set(string.ascii_uppercase) | {ch for v in seen for ch in str(v)})
-    space = list(alphabet)
-    if letters >= 2:
-        space += [a + b for a in alphabet for b in alphabet]
-    allowed = set(space)
-    ordered = list(dict.fromkeys(str(v) for v in seen if str(v) in allowed))
-    rest = sorted(allowed - set(ordered))
-    return ordered + rest
-
-
-def _year_bounds(values: Sequence[Any]) -> tuple[int, int] | None:
-    ys: list[int] = []
-    for v in values:
-        if isinstance(v, (tuple, list)):
-            ys.extend(int(x) for x in v)
-        elif v is not None:
-            ys.append(int(v))
-    return (min(ys), max(ys)) if ys else None
-
-
-def candidate_years(
-    background: pd.Series | None, *, margin: int = 5, intervals: bool = True
-) -> list[tuple[int, int]]:
-    """Exact years over the background's range widened by ``margin``, and (with ``intervals``) two-year intervals.
-
-    ``background`` is the birth years' frequency series (index: ``(lo, hi)``
-    intervals or years). Two-year intervals ``(y - 1, y)`` are what an age
-    gives after normalisation. Background years come first, by frequency.
-    """
-    seen = _background_order(background)
-    bounds = _year_bounds(seen)
-    if bounds is None:
-        return []
-    lo, hi = bounds[0] - margin, bounds[1] + margin
-    space: list[tuple[int, int]] = [(y, y) for y in range(lo, hi + 1)]
-    if intervals:
-        space += [(y - 1, y) for y in range(lo + 1, hi + 1)]
-    allowed = set(space)
-    first: list[tuple[int, int]] = []
-    for v in seen:
-        t = (int(v[0]), int(v[-1])) if isinstance(v, (tuple, list)) else (int(v), int(v))
-        if t in allowed:
-            first.append(t)
-    ordered = list(dict.fromkeys(first))
-    taken = set(ordered)
-    return ordered + [t for t in space if t not in taken]
-
-
-def _year_guess(value: tuple[int, int]) -> int:
-    return int(value[1])  # the form canonical_truth reports
-
-
 def _positions(values: Sequence[Any], positions_of: Callable[[Any], list[int]]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(sorted(set(positions_of(v)))) for v in values)
 
@@ -139,17 +84,9 @@ def _field_values(
     spec: Any, background: dict[str, pd.Series], *, year_margin: int, year_intervals: bool
 ) -> tuple[list[Any], tuple[Any, ...]]:
     """Candidate canonical values of one schema field, most plausible first, and what each is reported as."""
-    if spec.type == "initials":
-        values: list[Any] = candidate_initials(background.get(spec.name),
-                                               letters=int(spec.normalisation.get("letters", 2)))
-        return values, tuple(values)
-    if spec.type == "year":
-        years = candidate_years(background[spec.name], margin=year_margin, intervals=year_intervals)
-        return list(years), tuple(_year_guess(v) for v in years)
-    if spec.type in ("country", "sex"):
-        values = [str(v) for v in _background_order(background[spec.name])]
-        return values, tuple(values)
-    raise ValueError(f"the dictionary attack does not enumerate fields of type {spec.type!r}")
+    return field_type(spec.type).candidates(
+        spec, background.get(spec.name), year_margin=year_margin, year_intervals=year_intervals
+    )
 
 
 def linkage_candidates(
@@ -165,10 +102,7 @@ def linkage_candidates(
     Models the encoding without hardening (record- or field-level filters);
     a schema with active hardening (salt, BLIP, balance, fold, permute) is refused.
     """
-    hardening = getattr(schema, "hardening_spec", None)
-    if (hardening is not None and bool(getattr(hardening, "active", False))) or (
-        hardening is None and schema.hardening
-    ):
+    if schema.hardening.active:
         raise ValueError(
             "the dictionary attack models unhardened encodings; this schema has hardening steps"
         )
@@ -211,9 +145,9 @@ def reference_candidates(
             guesses = tuple(values)
         elif field == "birth_year":  # the reference encodes one year only
             values = candidate_years(background.get("birth_year"), margin=year_margin, intervals=False)
-            guesses = tuple(_year_guess(v) for v in values)
+            guesses = tuple(int(v[1]) for v in values)
         else:
-            values = [str(v) for v in _background_order(background.get(field))]
+            values = [str(v) for v in background_order(background.get(field))]
             guesses = tuple(values)
 
         def positions_of(v: Any, field: str = field, fkeys: tuple[bytes, bytes] = fkeys) -> list[int]:
@@ -415,9 +349,7 @@ def _output_map(schema: Schema, key: LinkageKey) -> npt.NDArray[np.int64]:
 
     With folding, plain bits ``p`` and ``p + L/2`` land on the same output bit (XORed).
     """
-    from linkage.encode._hardening import keyed_permutation
-
-    h = schema.hardening_spec
+    h = schema.hardening
     length = schema.filter_length
     plain = np.arange(length, dtype=np.int64)
     out = plain % (length // 2) if h.fold else plain
@@ -453,11 +385,9 @@ def hardened_dictionary_attack(
     the highest Dice, is the guess. Balanced filters and field-level filters are
     refused (:class:`ValueError`). Same output and ``attrs`` as :func:`dictionary_attack`.
     """
-    from linkage.encode._hardening import MISSING_SALT, hardening_plan, pack_rows, salt_tag
-
     if not isinstance(key, LinkageKey):
         raise TypeError("hardened_dictionary_attack needs a LinkageKey")
-    h = schema.hardening_spec
+    h = schema.hardening
     if h.balance or any(getattr(f, "segment", None) is not None for f in schema.fields):
         raise ValueError("the hardened dictionary attack models salt, BLIP, fold and permute, not balancing or "
                          "field-level filters")

@@ -714,7 +714,7 @@ def _label_year(pool: _Pool, fm: _FieldModel) -> dict[str, int]:
 
 
 def _label_initials(pool: _Pool, fm: _FieldModel) -> dict[str, int]:
-    from linkage.encode._tokens import LETTER_CLASSES
+    from linkage.encode.hazmat import LETTER_CLASSES
 
     k = fm.spec.bits_per_token
     cands = pool.sized(k)
@@ -842,7 +842,7 @@ def _year_of(v: Any) -> tuple[int, int] | None:
 
 
 def _field_model(spec: FieldSpec, series: pd.Series, present: npt.NDArray[np.bool_]) -> _FieldModel | None:
-    from linkage.encode._tokens import tokeniser
+    from linkage.encode.hazmat import tokeniser
 
     tok = tokeniser(spec)
     freq = series[series > 0]
@@ -1038,7 +1038,7 @@ def _letter_rule(attr: str, token: str) -> Rule:
 
 
 def _class_rule(attr: str, token: str) -> Rule:
-    from linkage.encode._tokens import LETTER_CLASSES
+    from linkage.encode.hazmat import LETTER_CLASSES
 
     return (attr, tuple(LETTER_CLASSES.get(token.split(":", 1)[1], "")))
 
@@ -1215,7 +1215,7 @@ def _refine_initials(
     labels: dict[str, int], pool: _Pool, fm: _FieldModel, guesses: pd.DataFrame, joint: pd.DataFrame
 ) -> None:
     """Re-label letter classes, then letters within what the classes allow, by joint likelihood, in place."""
-    from linkage.encode._tokens import LETTER_CLASSES
+    from linkage.encode.hazmat import LETTER_CLASSES
 
     notes = pool.notes.get("initials")
     if not notes:

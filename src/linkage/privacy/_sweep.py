@@ -172,7 +172,7 @@ def privacy_sweep(
             quality["estimate_error_pct"] = sum(est) / len(est)
         out["settings"][name] = {
             "schema_fingerprint": schema.fingerprint,
-            "hardening": dict(schema.hardening),
+            "hardening": dict(schema.document["hardening"]),
             "filter_level": schema.document["filter"].get("level", "record"),
             "quality": quality,
             "attacks": _worst_case(per_key),
@@ -216,7 +216,7 @@ def _leaked_key_attack(
     """The dictionary attack with the (simulated) leaked key, when it can model this schema."""
     from linkage.privacy._dictionary import dictionary_attack, hardened_dictionary_attack
 
-    h = schema.hardening_spec
+    h = schema.hardening
     if not h.active:
         return lambda view, bg: dictionary_attack(view, schema, key, bg)
     if h.balance or schema.document["filter"].get("level", "record") != "record":

@@ -11,28 +11,30 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 
 from linkage.errors import SchemaError
+from linkage.fieldtypes import field_type, field_type_names
 
+#: The schema document version this release writes and reads (older ones are migrated).
 SCHEMA_VERSION = 1
 
-# Defaults per field type, filled in before validation so that the fingerprint
-# of a document that spells a default out equals that of one that leaves it out.
-_NORMALISATION_DEFAULTS: dict[str, dict[str, Any]] = {
-    "initials": {"letters": 2, "transliteration": "anyascii", "surname_prefixes": "dutch"},
-    "year": {"min_year": 1900, "max_age": 110, "age_uncertainty": 1, "radius": 1},
-    "country": {"codes": "iso3166-alpha3", "historic": "keep"},
-    "sex": {"values": ["M", "F", "X"]},
-    "text": {"transliteration": "anyascii", "case": "lower", "strip": "spaces"},
-}
+ThresholdMethod = Literal["fixed", "valley", "posterior"]
+SameSubmission = Literal["review", "match"]
+Clustering = Literal["components", "one_per_submission"]
+FilterLevel = Literal["record", "field"]
+
+#: Upgrades of older schema documents: ``MIGRATIONS[v]`` turns a version ``v``
+#: document into a version ``v + 1`` one (a new dict; the input is not changed).
+#: :func:`load_schema` applies them in turn before defaults and validation.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 _HARDENING_DEFAULTS: dict[str, Any] = {"balance": False, "fold": False, "permute": False}
@@ -105,15 +107,14 @@ class Schema:
     match_threshold: float
     review_threshold: float
     require_common: tuple[str, ...]
-    same_submission: str
-    threshold_method: str
+    same_submission: SameSubmission
+    threshold_method: ThresholdMethod
     floor: float
-    clustering: str
-    hardening: Mapping[str, Any]
+    clustering: Clustering
+    hardening: Hardening
     document: Mapping[str, Any]
     fingerprint: str
-    filter_level: str = "record"
-    hardening_spec: Hardening = field(default_factory=Hardening)
+    filter_level: FilterLevel = "record"
 
     @property
     def output_length(self) -> int:
@@ -122,7 +123,7 @@ class Schema:
         ``filter_length`` is the Bloom filter tokens hash into; balancing doubles
         it and folding halves it. Without hardening the two are equal.
         """
-        h = self.hardening_spec
+        h = self.hardening
         return output_length_of(self.filter_length, {"balance": h.balance, "fold": h.fold})
 
     @property
@@ -148,12 +149,69 @@ class Schema:
         return mask
 
 
-@lru_cache(maxsize=1)
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) every linkage schema document must satisfy."""
+    """The JSON Schema (draft 2020-12) every linkage schema document must satisfy.
+
+    The fixed part is ``linkage-schema.json``; what a field of each type may say
+    (its token kinds and normalisation options) comes from the registered field
+    types (:mod:`linkage.fieldtypes`).
+    """
+    return copy.deepcopy(_json_schema(field_type_names()))
+
+
+@lru_cache(maxsize=8)
+def _json_schema(type_names: tuple[str, ...]) -> dict[str, Any]:
     text = resources.files("linkage.schema").joinpath("linkage-schema.json").read_text("utf-8")
     doc: dict[str, Any] = json.loads(text)
+    field_def = doc["$defs"]["field"]
+    field_def["properties"]["type"] = {"enum": list(type_names)}
+    field_def["allOf"] = [_type_rule(name) for name in type_names]
     return doc
+
+
+def _type_rule(name: str) -> dict[str, Any]:
+    ft = field_type(name)
+    return {
+        "if": {"properties": {"type": {"const": name}}},
+        "then": {
+            "additionalProperties": False,
+            "properties": {
+                "name": True,
+                "type": True,
+                "bits_per_token": True,
+                "tokens": {"items": {"enum": list(ft.token_types)}},
+                "segment_bits": True,
+                "normalisation": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": copy.deepcopy(dict(ft.normalisation_schema)),
+                },
+            },
+        },
+    }
+
+
+def migrate(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """``doc`` brought to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS` (unchanged if current).
+
+    A document from a newer release, or one whose version has no migration, is
+    refused with a :class:`~linkage.errors.SchemaError`.
+    """
+    out = dict(doc)
+    version = out.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return out  # the JSON Schema reports it
+    if version > SCHEMA_VERSION:
+        return out  # validation says so, with every other problem
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SchemaError([f"/version: no migration from schema version {version}"])
+        out = step(copy.deepcopy(out))
+        version += 1
+        if out.get("version") != version:
+            raise SchemaError([f"/version: the migration from version {version - 1} did not set version {version}"])
+    return out
 
 
 def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,9 +242,9 @@ def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
     fields = out.get("fields")
     if isinstance(fields, list):
         for f in fields:
-            if isinstance(f, dict) and isinstance(f.get("type"), str):
-                defaults = _NORMALISATION_DEFAULTS.get(f["type"])
-                if defaults is not None:
+            if isinstance(f, dict) and f.get("type") in field_type_names():
+                defaults = field_type(f["type"]).normalisation_defaults
+                if defaults:
                     norm = f.setdefault("normalisation", {})
                     if isinstance(norm, dict):
                         for k, v in defaults.items():
@@ -222,6 +280,10 @@ def _problems(doc: Mapping[str, Any]) -> list[str]:
             for r in req:
                 if r not in field_names:
                     problems.append(f"/thresholds/require_common: {r!r} is not a field of this schema")
+    version = doc.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        problems.append(f"/version: schema version {version} is newer than this linkage reads "
+                        f"({SCHEMA_VERSION}); upgrade linkage")
     problems.extend(_hardening_problems(doc))
     return problems
 
@@ -357,7 +419,7 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
             raise SchemaError([f"schema file is not valid JSON ({type(exc).__name__})"]) from None
     if not isinstance(raw, Mapping):
         raise SchemaError(["(document): a linkage schema must be a JSON object"])
-    doc = _with_defaults(raw)
+    doc = _with_defaults(migrate(raw))
     problems = _problems(doc)
     if problems:
         raise SchemaError(problems)
@@ -384,15 +446,14 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
         match_threshold=float(doc["thresholds"]["match"]),
         review_threshold=float(doc["thresholds"]["review"]),
         require_common=tuple(doc["thresholds"]["require_common"]),
-        same_submission=str(doc["thresholds"]["same_submission"]),
-        threshold_method=str(doc["thresholds"]["method"]),
+        same_submission=doc["thresholds"]["same_submission"],
+        threshold_method=doc["thresholds"]["method"],
         floor=float(doc["thresholds"].get("floor", doc["thresholds"]["review"])),
-        clustering=str(doc["clustering"]["method"]),
-        hardening=dict(doc.get("hardening", {})),
+        clustering=doc["clustering"]["method"],
+        hardening=_hardening_spec(doc["hardening"]),
         document=doc,
         fingerprint=fingerprint_of(doc),
-        filter_level=level,
-        hardening_spec=_hardening_spec(doc["hardening"]),
+        filter_level=level,  # type: ignore[arg-type]  # validated by the JSON Schema
     )
 
 

@@ -225,9 +225,3 @@ def country_probs(group: str, year: int, form: str) -> tuple[npt.NDArray[np.int6
         weights.append(w)
     p = np.asarray(weights, dtype=np.float64)
     return np.asarray(idx, dtype=np.int64), p / p.sum()
-
-
-def group_index(group: str) -> int:
-    return NATIONALITY_GROUPS.index(group)
-
-
