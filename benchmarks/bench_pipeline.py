@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     t0 = time.perf_counter()
     res = linkage.dedup_records(recs, schema)
     results["dedup_seconds"] = round(time.perf_counter() - t0, 3)
-    results["unique_persons_found"] = res.summary["unique_persons"]
+    results["unique_persons_found"] = res.summary.unique_persons
     results["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     results["machine"] = {"python": platform.python_version(), "cpu": platform.machine()}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -50,8 +50,8 @@ def main() -> dict[str, int]:
 
         # Registry: never sees the key.
         result = linkage.run_dedup(paths, linkage.load_trusted_keys(d / "trusted"), schema, d / "out")
-        print(f"reports: {result.summary['reports']}, unique persons: {result.summary['unique_persons']}")
-        return {"reports": result.summary["reports"], "unique_persons": result.summary["unique_persons"]}
+        print(f"reports: {result.summary.reports}, unique persons: {result.summary.unique_persons}")
+        return {"reports": result.summary.reports, "unique_persons": result.summary.unique_persons}
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from linkage.block import full_index_chunks, pair_count
+from linkage.block import all_pairs_ranges, pair_count
 from linkage.compare import HAVE_NUMBA, dice_pairs, dice_reference, dice_upper_triangle, popcount
 
 filters_st = hnp.arrays(np.uint64, st.tuples(st.integers(1, 12), st.integers(1, 4)),
@@ -56,8 +56,8 @@ def test_kernels_agree_on_larger_random_filters() -> None:
 
 
 @given(st.integers(0, 3000), st.integers(1, 500_000))
-def test_full_index_chunks_cover_every_row_once(n: int, per_chunk: int) -> None:
-    chunks = full_index_chunks(n, per_chunk)
+def test_all_pairs_ranges_cover_every_row_once(n: int, per_chunk: int) -> None:
+    chunks = all_pairs_ranges(n, per_chunk)
     rows = [i for a, b in chunks for i in range(a, b)]
     assert rows == list(range(n))
     assert sum(sum(n - 1 - i for i in range(a, b)) for a, b in chunks) == pair_count(n)

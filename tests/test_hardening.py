@@ -565,13 +565,13 @@ def test_hardened_filters_travel_at_their_output_length(tmp_path: Path, police_d
         paths.append(p)
     trusted = linkage.load_trusted_keys(signing_keys["trusted_dir"])
     sub = linkage.read_submission(paths[0], trusted, schema=s, key_id=key.key_id)
-    assert sub.header["filter_words"] == s.words == 32 and sub.filters.shape == (4, 32)
+    assert sub.header.filter_words == s.words == 32 and sub.filters.shape == (4, 32)
     assert linkage.describe_submission(sub)["filter_bits"] == 2048
     assert (unpack_bits(sub.filters).sum(axis=1) == 1024).all()
     with pytest.raises(linkage.MismatchError):
         linkage.read_submission(paths[0], trusted, schema=linkage.default_schema(hardened=False))
     res = linkage.run_dedup(paths, trusted, s, tmp_path / "out")
-    assert res.summary["reports"] == 7
+    assert res.summary.reports == 7
     with linkage.SQLiteStore(tmp_path / "out" / "registry.sqlite") as store:
         assert store.load_records().filters.shape == (7, 32)
     with pytest.raises(linkage.MismatchError):

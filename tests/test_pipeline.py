@@ -53,8 +53,8 @@ def test_end_to_end(tmp_path: Path, police_df: pd.DataFrame, fairwork_df: pd.Dat
     trusted = linkage.load_trusted_keys(signing_keys["trusted_dir"])
     out = tmp_path / "out"
     res = linkage.run_dedup(paths, trusted, schema, out)
-    assert res.summary["reports"] == 7
-    assert 4 <= res.summary["unique_persons"] <= 7
+    assert res.summary.reports == 7
+    assert 4 <= res.summary.unique_persons <= 7
     for rel in ("persons.csv", "persons.parquet", "summary.json", "manifest.json", "queryback/police.csv",
                 "queryback/fairwork.csv"):
         assert (out / rel).exists(), rel
@@ -74,7 +74,7 @@ def test_end_to_end(tmp_path: Path, police_df: pd.DataFrame, fairwork_df: pd.Dat
 
     # Rerun with the same files: idempotent ingest, identical persons.
     res2 = linkage.run_dedup(list(reversed(paths)), trusted, schema, out)
-    assert res2.summary["submissions"] == {"new": 0, "already_stored": 2}
+    assert res2.summary.to_json()["submissions"] == {"new": 0, "already_stored": 2}
     assert res2.persons.equals(res.persons)
 
 
@@ -138,4 +138,4 @@ def test_process_executor_gives_the_same_result() -> None:
     a = linkage.dedup_records(recs, schema, executor=LocalExecutor())
     b = linkage.dedup_records(recs, schema, executor=ProcessExecutor(2))
     assert a.persons.equals(b.persons)
-    assert a.summary["unique_persons"] == 40
+    assert a.summary.unique_persons == 40

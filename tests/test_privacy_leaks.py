@@ -21,7 +21,7 @@ REGISTRY_FUNCTIONS = [
     pipeline.run_dedup, pipeline.dedup_records, pipeline.summarise, submission.read_submission,
     submission.load_trusted_keys, submission.describe_submission, store.SQLiteStore.__init__,
     store.SQLiteStore.ingest, store.SQLiteStore.load_records, store.records_from_submissions,
-    block.full_index_chunks, compare.dice_upper_triangle, compare.dice_pairs, classify.classify_scores,
+    block.all_pairs_ranges, compare.dice_upper_triangle, compare.dice_pairs, classify.classify_scores,
     cluster.connected_components, cluster.person_ids, outputs.write_outputs,
 ]
 

@@ -45,3 +45,10 @@ def test_pipeline_never_imports_privacy() -> None:
 
     src = Path(linkage.pipeline.__file__).read_text()
     assert "linkage.privacy" not in src
+
+
+def test_lazy_tables_match_all() -> None:
+    import linkage.pipeline
+
+    assert set(linkage.__all__) == set(linkage._WHERE) | {"__version__"}
+    assert set(linkage.pipeline.__all__) == set(linkage.pipeline._WHERE)

@@ -37,7 +37,8 @@ def test_roundtrip(written: dict[str, Any], schema: linkage.Schema, key: Linkage
     assert written["idmap"]["row"].tolist() == [1, 2, 3, 4]
     assert written["idmap"]["case_ref"].tolist()[0] == "PL-2022-0017"
     assert pd.read_csv(written["tmp"] / "idmap.csv")["record_id"].tolist() == sub.record_ids.tolist()
-    h = sub.header
+    h = sub.header.to_json()
+    assert type(sub.header).from_json(h) == sub.header
     for k in ("format_version", "schema_fingerprint", "key_id", "reporter_id", "submission_id", "created",
               "record_count", "payload_sha256"):
         assert k in h

@@ -102,7 +102,51 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = sorted([*_WHERE, "__version__"])
+__all__ = [
+    "DedupResult",
+    "EncodedRecords",
+    "FieldSpec",
+    "InputError",
+    "InvalidValue",
+    "KeyFileError",
+    "KeyMaterialError",
+    "LinkageError",
+    "LinkageKey",
+    "MismatchError",
+    "Problem",
+    "RegistryRecords",
+    "SQLiteStore",
+    "Schema",
+    "SchemaError",
+    "SignatureError",
+    "StoreError",
+    "Submission",
+    "SubmissionError",
+    "__version__",
+    "dedup_records",
+    "default_schema",
+    "describe_submission",
+    "encode_dataframe",
+    "encode_records",
+    "encode_table",
+    "generate_linkage_key",
+    "generate_signing_key",
+    "json_schema",
+    "linkage_key_from_env",
+    "load_schema",
+    "load_trusted_keys",
+    "normalise_records",
+    "read_linkage_key",
+    "read_public_key",
+    "read_signing_key",
+    "read_submission",
+    "read_table",
+    "records_from_submissions",
+    "run_dedup",
+    "write_linkage_key",
+    "write_signing_key",
+    "write_submission",
+]
 
 
 def __getattr__(name: str) -> Any:

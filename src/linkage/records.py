@@ -23,7 +23,7 @@ from linkage.errors import MismatchError
 if TYPE_CHECKING:  # pragma: no cover
     from linkage.submission import Submission
 
-__all__ = ["EncodedRecords", "RegistryRecords", "records_from_submissions"]
+__all__ = ["EncodedRecords", "RegistryRecords", "ScoredPairs", "records_from_submissions"]
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,46 @@ def records_from_submissions(subs: Sequence[Submission]) -> RegistryRecords:
         reporter[order], record_id[order], submission_id[order], presence[order],
         np.ascontiguousarray(filters[order]),
     )
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Compared record pairs as columns: ``left[k] < right[k]`` index records, ``score[k]`` their Dice.
+
+    What :mod:`linkage.compare` produces and :mod:`linkage.classify` and
+    :mod:`linkage.estimate` consume; sorted by ``(left, right)`` when it comes
+    from a kernel. Registry-internal: scores never leave the registry.
+    """
+
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    score: npt.NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        if not (len(self.left) == len(self.right) == len(self.score)):
+            raise ValueError("left, right and score must have the same length")
+
+    def __len__(self) -> int:
+        return int(len(self.left))
+
+    @classmethod
+    def empty(cls) -> ScoredPairs:
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+    @classmethod
+    def concat(cls, parts: Sequence[ScoredPairs]) -> ScoredPairs:
+        """The pairs of every part, in order."""
+        if not parts:
+            return cls.empty()
+        return cls(
+            np.concatenate([p.left for p in parts]).astype(np.int64, copy=False),
+            np.concatenate([p.right for p in parts]).astype(np.int64, copy=False),
+            np.concatenate([p.score for p in parts]).astype(np.float64, copy=False),
+        )
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> ScoredPairs:
+        """The pairs where ``keep`` is true."""
+        return ScoredPairs(self.left[keep], self.right[keep], self.score[keep])
+
+    def as_tuple(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        return self.left, self.right, self.score

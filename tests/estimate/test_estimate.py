@@ -24,6 +24,7 @@ from linkage.estimate import (
 )
 from linkage.evaluate._run import evaluate_synthetic, synthetic_records
 from linkage.store import RegistryRecords
+from linkage.records import ScoredPairs
 from linkage.simulate import build_count_model
 from linkage.synth import generate, reporter_tables
 
@@ -63,16 +64,16 @@ def test_estimate_corrects_the_found_count(model: CountModel) -> None:
     est = estimate_unique_persons(filters, presence, model, found=found, seed=1)
     res = linkage.dedup_records(recs, linkage.default_schema(), count_model=model,
                                 estimate_options={"seed": 1, "draws": 50})
-    assert res.summary["estimate"]["estimate"] == est["estimate"]  # same point, pairs reused
-    lo, hi = est["interval"]
-    assert lo <= est["estimate"] <= hi
+    assert res.summary.estimate is not None and res.summary.estimate.estimate == est.estimate  # same point, pairs reused
+    lo, hi = est.interval
+    assert lo <= est.estimate <= hi
     # the found count overcounts by ~10% (missed links); the estimate is within 4%
     assert found > true * 1.05
-    assert abs(est["estimate"] - true) / true < 0.04
+    assert abs(est.estimate - true) / true < 0.04
     assert lo <= true <= hi
-    assert est["found"] == found and est["reports"] == len(filters)
-    assert est["true_pairs_identified"] > 0 and est["chance_pairs_expected"] > 0
-    json.dumps(est)  # JSON-ready
+    assert est.found == found and est.reports == len(filters)
+    assert est.true_pairs_identified > 0 and est.chance_pairs_expected > 0
+    assert type(est).from_json(json.loads(json.dumps(est.to_json()))) == est  # JSON round trip
 
 
 def test_estimate_is_deterministic_per_seed(model: CountModel) -> None:
@@ -88,8 +89,8 @@ def test_no_duplicates_means_almost_no_correction(model: CountModel) -> None:
     first = np.unique(np.asarray(truth), return_index=True)[1]
     est = estimate_unique_persons(recs.filters[first], recs.presence[first], model, draws=100)
     n = len(first)
-    assert est["interval"][0] <= n <= est["interval"][1] + 1e-9
-    assert est["estimate"] >= 0.97 * n
+    assert est.interval[0] <= n <= est.interval[1] + 1e-9
+    assert est.estimate >= 0.97 * n
 
 
 def test_estimate_scales_with_the_data(model: CountModel) -> None:
@@ -100,11 +101,11 @@ def test_estimate_scales_with_the_data(model: CountModel) -> None:
     presence = np.concatenate([p[0].presence for p in parts])
     true = sum(len(set(p[1])) for p in parts)
     est = estimate_unique_persons(filters, presence, model, draws=100)
-    singles = sum(estimate_unique_persons(p[0].filters, p[0].presence, model, draws=20)["estimate"] for p in parts)
+    singles = sum(estimate_unique_persons(p[0].filters, p[0].presence, model, draws=20).estimate for p in parts)
     # pairs grow with the square of the records, true pairs with the records: the estimate must not care
-    assert abs(est["estimate"] - singles) / singles < 0.02
-    assert abs(est["estimate"] - true) / true < 0.05
-    assert est["interval"][0] <= true <= est["interval"][1]
+    assert abs(est.estimate - singles) / singles < 0.02
+    assert abs(est.estimate - true) / true < 0.05
+    assert est.interval[0] <= true <= est.interval[1]
 
 
 def test_match_probabilities_use_the_evidence_and_nothing_else(model: CountModel) -> None:
@@ -121,7 +122,7 @@ def test_match_probabilities_use_the_evidence_and_nothing_else(model: CountModel
     scores = np.round(np.arange(FLOOR, 1.0 + 1e-9, STEP), 6)
     left = np.repeat(pa, len(scores))
     right = np.repeat(pb, len(scores))
-    prob = match_probabilities(presence, left, right, scores, model)
+    prob = match_probabilities(presence, ScoredPairs(left, right, scores), model)
     assert ((prob >= 0) & (prob <= 1)).all()
     assert prob[-1] > 0.5 > prob[0]  # identical filters in a full stratum: a match; 0.3: not
     u_c, m_c, _, _ = model.strata[key]
@@ -130,7 +131,7 @@ def test_match_probabilities_use_the_evidence_and_nothing_else(model: CountModel
     assert (prob[both_empty] < 0.05).all()
     absent = presence.copy()
     absent[pa] = 1 << 12  # a presence mask the model never saw
-    assert (match_probabilities(absent, left, right, scores, model) == 0).all()
+    assert (match_probabilities(absent, ScoredPairs(left, right, scores), model) == 0).all()
     # the evidence floor is the lowest region edge, just inside it
     edge = min(FLOOR + STEP * int(np.flatnonzero(h)[0]) for h in regions.values())
     assert evidence_floor(model) < edge and evidence_floor(model) > edge - 1e-6
@@ -145,7 +146,7 @@ def test_bad_arguments(model: CountModel, tmp_path: Path) -> None:
     with pytest.raises(LinkageError, match="same records"):
         estimate_unique_persons(filters, presence[:-1], model)
     empty = estimate_unique_persons(filters[:0], presence[:0], model, draws=20)
-    assert empty["estimate"] == 0 and empty["reports"] == 0
+    assert empty.estimate == 0 and empty.reports == 0
     with pytest.raises(LinkageError, match="at least one replicate"):
         build_count_model(linkage.default_schema(), replicates=0)
     bad = tmp_path / "bad.json"
@@ -187,9 +188,9 @@ def test_registry_side_takes_no_key() -> None:
 def test_dedup_summary_and_evaluation_carry_the_estimate(model: CountModel) -> None:
     _, _, _, recs = _year(8)
     res = linkage.dedup_records(recs, linkage.default_schema(), count_model=model)
-    est = res.summary["estimate"]
-    assert est["found"] == res.summary["unique_persons"]
-    assert est["interval"][0] <= est["estimate"] <= est["interval"][1]
+    est = res.summary.estimate
+    assert est is not None and est.found == res.summary.unique_persons
+    assert est.interval[0] <= est.estimate <= est.interval[1]
     ev = evaluate_synthetic(generate(seed=8, years=(2022,)), count_models={2022: model})
     row = ev["per_year"][0]
     assert row["estimate"]["found"] == row["found_unique"]

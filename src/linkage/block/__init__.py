@@ -1,16 +1,17 @@
 """Block: which record pairs get compared.
 
-This release compares every pair (the quasi-identifier filters are small and a
-year of reports is a few thousand records). Work is split into row ranges of
-about equal numbers of pairs, so that chunks can run in parallel on any
-executor and each yields the candidate pairs ``i < j`` with ``i`` in its range.
+This release does not block: every pair is a candidate (a year of reports is a
+few thousand records, and the filters are small). :func:`all_pairs_ranges`
+splits the upper triangle of all pairs into row ranges of about equal numbers of
+pairs, so that the comparison can run in parallel on any executor and each range
+yields the pairs ``i < j`` with ``i`` in it.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["full_index_chunks", "pair_count"]
+__all__ = ["all_pairs_ranges", "pair_count"]
 
 
 def pair_count(n: int) -> int:
@@ -18,7 +19,7 @@ def pair_count(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def full_index_chunks(n: int, pairs_per_chunk: int = 2_000_000) -> list[tuple[int, int]]:
+def all_pairs_ranges(n: int, pairs_per_chunk: int = 2_000_000) -> list[tuple[int, int]]:
     """Row ranges ``[start, stop)`` covering ``0..n``, each with about ``pairs_per_chunk`` pairs.
 
     Row ``i`` pairs with the ``n - 1 - i`` rows after it, so early ranges are

@@ -92,7 +92,7 @@ def run_demo(workdir: Path, *, seed: int = 2022, year: int = 2022, progress: Pro
     truth = pd.DataFrame(rows, columns=["reporter", "record_id", "true_person"])
     joined = result.persons.merge(truth, on=["reporter", "record_id"], how="left", validate="one_to_one")
     true_unique = int(joined["true_person"].nunique())
-    found_unique = int(result.summary["unique_persons"])
+    found_unique = int(result.summary.unique_persons)
     return {
         "workdir": str(workdir),
         "outputs": str(workdir / "registry" / "out"),
@@ -103,6 +103,6 @@ def run_demo(workdir: Path, *, seed: int = 2022, year: int = 2022, progress: Pro
         "found_unique_persons": found_unique,
         "count_error_pct": 100.0 * (found_unique - true_unique) / true_unique if true_unique else 0.0,
         "quality": all_metrics(joined["person_id"].tolist(), joined["true_person"].tolist()),
-        "summary": result.summary,
+        "summary": result.summary.to_json(),
         "seconds": round(time.perf_counter() - t0, 2),
     }

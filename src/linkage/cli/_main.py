@@ -14,11 +14,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from linkage.errors import KeyFileError, LinkageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linkage.outputs import DedupSummary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -290,12 +293,12 @@ def dedup(
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
                            key_id=key_id, executor=executor, progress=progress, count_model=model)
     if as_json:
-        _print_json(result.summary)
+        _print_json(result.summary.to_json())
     else:
         _print_summary(result.summary, out)
 
 
-def _print_summary(summary: dict[str, Any] | Any, out: Path | None, extra: list[tuple[str, str]] | None = None) -> None:
+def _print_summary(summary: DedupSummary, out: Path | str | None, extra: list[tuple[str, str]] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -383,9 +386,11 @@ def demo(workdir: Path, seed: int, year: int, as_json: bool) -> None:
     if as_json:
         _print_json(result)
         return
+    from linkage.outputs import DedupSummary
+
     q = result["quality"]
     _print_summary(
-        result["summary"],
+        DedupSummary.from_json(result["summary"]),
         result["outputs"],
         extra=[
             ("TRUE unique persons", str(result["true_unique_persons"])),

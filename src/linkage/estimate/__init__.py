@@ -8,7 +8,7 @@ both, from what the registry holds (filters and presence masks) and a
 
     model = default_count_model(schema)      # or load_count_model("model.json")
     est = estimate_unique_persons(records.filters, records.presence, model, found=found)
-    est["estimate"], est["interval"]
+    est.estimate, est.interval
 
 The same model gives each pair its probability of being one person
 (:func:`match_probabilities`), which the built-in profile classifies on
@@ -33,6 +33,7 @@ from linkage.estimate._count_model import (
     stratum_keys,
 )
 from linkage.estimate._estimate import (
+    CountEstimate,
     bootstrap_persons,
     estimate_unique_persons,
     evidence_floor,
@@ -44,6 +45,7 @@ __all__ = [
     "MIN_SIM_TRUE_PAIRS",
     "NBINS",
     "STEP",
+    "CountEstimate",
     "CountModel",
     "bootstrap_persons",
     "default_count_model",

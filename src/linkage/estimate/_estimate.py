@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ import numpy.typing as npt
 
 from linkage.compare import dice_upper_triangle
 from linkage.errors import LinkageError
+from linkage.records import ScoredPairs
 from linkage.estimate._count_model import (
     FLOOR,
     MIN_SIM_TRUE_PAIRS,
@@ -59,12 +61,56 @@ from linkage.estimate._count_model import (
     stratum_keys,
 )
 
-__all__ = ["bootstrap_persons", "estimate_unique_persons", "evidence_floor", "match_probabilities"]
+__all__ = ["CountEstimate", "bootstrap_persons", "estimate_unique_persons", "evidence_floor", "match_probabilities"]
 
 LIKELIHOOD_RATIO = 2000.0
 MIN_MASS = 0.3
 
 log = logging.getLogger("linkage")
+
+
+@dataclass(frozen=True)
+class CountEstimate:
+    """The estimated number of unique persons among some records, with its interval and provenance.
+
+    ``estimate`` lies in ``interval`` (at ``level``); ``found`` is what clustering
+    found (if given); ``true_pairs_identified`` come from strata the data speaks
+    for, ``true_pairs_modelled`` from the simulation; ``pairs_unmodelled`` are
+    record pairs in presence strata the model lacks (they add nothing).
+    """
+
+    estimate: float
+    interval: tuple[float, float]
+    level: float
+    found: int | None
+    reports: int
+    true_pairs_identified: float
+    true_pairs_modelled: float
+    chance_pairs_expected: float
+    pairs_unmodelled: int
+    rho: float
+    method: str
+    model: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-ready dict (as in ``summary.json``)."""
+        out = asdict(self)
+        out["interval"] = list(self.interval)
+        out["model"] = dict(self.model)
+        return out
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> CountEstimate:
+        lo, hi = d["interval"]
+        return cls(
+            estimate=float(d["estimate"]), interval=(float(lo), float(hi)), level=float(d["level"]),
+            found=None if d.get("found") is None else int(d["found"]), reports=int(d["reports"]),
+            true_pairs_identified=float(d["true_pairs_identified"]),
+            true_pairs_modelled=float(d["true_pairs_modelled"]),
+            chance_pairs_expected=float(d["chance_pairs_expected"]),
+            pairs_unmodelled=int(d["pairs_unmodelled"]), rho=float(d["rho"]), method=str(d["method"]),
+            model=dict(d.get("model", {})),
+        )
 
 
 @functools.lru_cache(maxsize=32)
@@ -220,11 +266,7 @@ def _pattern_counts(presence: npt.NDArray[np.int64]) -> dict[int, int]:
 
 
 def match_probabilities(
-    presence: npt.NDArray[np.integer],
-    left: npt.NDArray[np.int64],
-    right: npt.NDArray[np.int64],
-    scores: npt.NDArray[np.float64],
-    model: CountModel,
+    presence: npt.NDArray[np.integer], pairs: ScoredPairs, model: CountModel
 ) -> npt.NDArray[np.float64]:
     """Probability that each pair is one person, given its score and the two records' presence masks.
 
@@ -240,24 +282,24 @@ def match_probabilities(
     :func:`evidence_floor` (the estimate of ``M_s`` counts them).
     """
     p = np.asarray(presence, dtype=np.int64)
-    sc = np.asarray(scores, dtype=np.float64)
+    sc = np.asarray(pairs.score, dtype=np.float64)
     out = np.zeros(len(sc), dtype=np.float64)
     if not len(sc):
         return out
-    st = stratum_keys(p[left], p[right])
+    st = stratum_keys(p[pairs.left], p[pairs.right])
     bins = score_bins(sc)
     regions = _regions(model)
     totals = pair_totals(p)
-    pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions), regions, model)
+    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions), regions, model)
     for k in np.unique(st).tolist():
         entry = model.strata.get(k)
-        if entry is None or k not in pairs:
+        if entry is None or k not in true_pairs:
             continue
         u_c, m_c, n_non, n_match = entry
         floor = 0.5 / max(n_non, 1)
         u = u_c / max(n_non, 1) + floor
         m = m_c / max(n_match, 1) + floor
-        m_s = min(max(pairs[k], 0.0), float(totals[k]))
+        m_s = min(max(true_pairs[k], 0.0), float(totals[k]))
         num = m_s * m
         table = num / np.maximum(num + (totals[k] - m_s) * u, 1e-300)
         sel = st == k
@@ -273,7 +315,7 @@ def _bootstrap(
     *,
     draws: int,
     seed: int,
-    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
+    pairs: ScoredPairs | None = None,
     detail: bool = False,
 ) -> Any:
     """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts if ``detail``)."""
@@ -286,7 +328,7 @@ def _bootstrap(
         if pairs is None:
             li, ri, sc = dice_upper_triangle(f, max(FLOOR, evidence_floor(model)))
         else:
-            li, ri, sc = pairs
+            li, ri, sc = pairs.as_tuple()
         observed = _observed(stratum_keys(p[li], p[ri]), score_bins(sc), regions)
     parts = _true_pairs(totals, counts, observed, regions, model)
     point = parts[0]
@@ -323,22 +365,19 @@ def estimate_unique_persons(
     model: CountModel,
     *,
     found: int | None = None,
-    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
+    pairs: ScoredPairs | None = None,
     level: float = 0.95,
     draws: int = 400,
     seed: int = 0,
-) -> dict[str, Any]:
+) -> CountEstimate:
     """The number of unique persons among these records, corrected for chance pairs and missed links.
 
     ``filters`` and ``presence`` are the registry's columns for the records to
     count (e.g. one year's reports); ``found`` is the number of persons the
     clustering found among them, reported alongside. ``pairs`` (left, right,
     score) saves comparing again when the caller already holds every pair scoring
-    at least :func:`evidence_floor`. Returns a JSON-ready dict: ``estimate``,
-    ``interval`` (``[low, high]`` at ``level``), ``found``, ``reports``,
-    ``true_pairs_identified``, ``true_pairs_modelled``, ``chance_pairs_expected``,
-    ``pairs_unmodelled`` (record pairs in strata the model lacks: they add nothing),
-    ``rho``, ``method`` and the model's provenance.
+    at least :func:`evidence_floor`. Returns a :class:`CountEstimate`
+    (``to_json()`` gives the dict the run summary holds).
     """
     if not 0.5 < level < 1.0:
         raise LinkageError("level must be between 0.5 and 1")
@@ -360,19 +399,19 @@ def estimate_unique_persons(
     if unmodelled:
         log.warning("count estimate: %d record pairs are in presence strata the count model lacks; "
                     "they add no true pairs (rebuild the model with more replicates)", unmodelled)
-    return {
-        "estimate": round(persons, 1),
-        "interval": [round(float(min(lo, persons)), 1), round(float(max(hi, persons)), 1)],
-        "level": level,
-        "found": found,
-        "reports": n,
-        "true_pairs_identified": round(float(sum(v for k, v in point.items() if identified[k])), 1),
-        "true_pairs_modelled": round(float(sum(v for k, v in point.items() if not identified[k])), 1),
-        "chance_pairs_expected": round(float(chance), 1),
-        "pairs_unmodelled": int(unmodelled),
-        "rho": round(float(rho), 4),
-        "method": "simulated score model per presence stratum; parametric bootstrap interval",
-        "model": {"years": list(model.years), "replicates": model.replicates, "seed": model.seed,
-                  "bins": NBINS, "schema_fingerprint": model.schema_fingerprint,
-                  "interval_inflation": model.interval_inflation},
-    }
+    return CountEstimate(
+        estimate=round(persons, 1),
+        interval=(round(float(min(lo, persons)), 1), round(float(max(hi, persons)), 1)),
+        level=level,
+        found=found,
+        reports=n,
+        true_pairs_identified=round(float(sum(v for k, v in point.items() if identified[k])), 1),
+        true_pairs_modelled=round(float(sum(v for k, v in point.items() if not identified[k])), 1),
+        chance_pairs_expected=round(float(chance), 1),
+        pairs_unmodelled=int(unmodelled),
+        rho=round(float(rho), 4),
+        method="simulated score model per presence stratum; parametric bootstrap interval",
+        model={"years": list(model.years), "replicates": model.replicates, "seed": model.seed,
+               "bins": NBINS, "schema_fingerprint": model.schema_fingerprint,
+               "interval_inflation": model.interval_inflation},
+    )

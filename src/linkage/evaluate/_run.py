@@ -54,7 +54,7 @@ def _score(records: RegistryRecords, schema: Schema, truth: list[str]) -> tuple[
     found = res.persons.set_index("record_id").loc[records.record_id.tolist(), "person_id"].tolist()
     metrics: dict[str, Any] = dict(all_metrics(found, truth))
     metrics["seconds"] = round(seconds, 3)
-    metrics["thresholds"] = res.summary["thresholds"]
+    metrics["thresholds"] = res.summary.to_json()["thresholds"]
     metrics["score_curves"] = score_curves(res.pairs, np.asarray(truth))
     frame = pd.DataFrame({"found": found, "truth": truth})
     return metrics, frame
@@ -174,15 +174,15 @@ def evaluate_synthetic(
         pairs[["left", "right"]] += offset
         pair_frames.append(pairs)
         offset += len(idx)
-        thresholds[int(y)] = res.summary["thresholds"]
+        thresholds[int(y)] = res.summary.to_json()["thresholds"]
         t, f = len(set(truth[idx].tolist())), len(set(found))
         row: dict[str, Any] = {"year": int(y), "reports": len(idx), "true_unique": t, "found_unique": f,
                                "count_error_pct": 100.0 * (f - t) / t if t else 0.0}
-        est = res.summary.get("estimate")
+        est = res.summary.estimate
         if est is not None:
-            lo, hi = est["interval"]
-            row["estimate"] = est
-            row["estimate_error_pct"] = 100.0 * (est["estimate"] - t) / t if t else 0.0
+            lo, hi = est.interval
+            row["estimate"] = est.to_json()
+            row["estimate_error_pct"] = 100.0 * (est.estimate - t) / t if t else 0.0
             row["interval_covers"] = bool(lo <= t <= hi)
         per_year.append(row)
     metrics: dict[str, Any] = dict(all_metrics(found_all, truth_all))

@@ -5,6 +5,22 @@ are sorted by opaque ids, never by score or by arrival. Every file is written
 atomically.
 """
 
+from linkage.outputs._summary import (
+    DedupSummary,
+    PairCounts,
+    ReporterCounts,
+    SubmissionCounts,
+    ThresholdsUsed,
+)
 from linkage.outputs._write import QUERYBACK_COLUMNS, summary_table, write_outputs
 
-__all__ = ["QUERYBACK_COLUMNS", "summary_table", "write_outputs"]
+__all__ = [
+    "QUERYBACK_COLUMNS",
+    "DedupSummary",
+    "PairCounts",
+    "ReporterCounts",
+    "SubmissionCounts",
+    "ThresholdsUsed",
+    "summary_table",
+    "write_outputs",
+]

@@ -15,28 +15,29 @@ from typing import Any
 import pandas as pd
 
 from linkage.files import atomic_write_bytes
+from linkage.outputs._summary import DedupSummary
 
 QUERYBACK_COLUMNS = ["record_id", "other_reporter", "other_record_id", "reason"]
 
 
-def summary_table(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+def summary_table(summary: DedupSummary) -> list[tuple[str, str]]:
     """The summary as (label, value) rows for a terminal table."""
     rows = [
-        ("reports", str(summary["reports"])),
-        ("unique persons (found)", str(summary["unique_persons"])),
+        ("reports", str(summary.reports)),
+        ("unique persons (found)", str(summary.unique_persons)),
     ]
-    est = summary.get("estimate")
-    if est:
-        lo, hi = est["interval"]
-        level = f"{100 * est['level']:.0f}%"
-        rows.append(("unique persons (estimated)", f"{est['estimate']:.0f} ({level} interval {lo:.0f}-{hi:.0f})"))
+    est = summary.estimate
+    if est is not None:
+        lo, hi = est.interval
+        level = f"{100 * est.level:.0f}%"
+        rows.append(("unique persons (estimated)", f"{est.estimate:.0f} ({level} interval {lo:.0f}-{hi:.0f})"))
     rows += [
-        ("persons reported by 2+ reporters", str(summary["persons_multi_reporter"])),
-        ("matched pairs", str(summary["pairs"]["match"])),
-        ("pairs for review (query-back)", str(summary["pairs"]["review"])),
+        ("persons reported by 2+ reporters", str(summary.persons_multi_reporter)),
+        ("matched pairs", str(summary.pairs.match)),
+        ("pairs for review (query-back)", str(summary.pairs.review)),
     ]
-    for rep, c in summary["per_reporter"].items():
-        rows.append((f"  {rep}", f"{c['reports']} reports, {c['persons']} persons, {c['persons_shared']} shared"))
+    for rep, c in summary.per_reporter.items():
+        rows.append((f"  {rep}", f"{c.reports} reports, {c.persons} persons, {c.persons_shared} shared"))
     return rows
 
 
@@ -44,7 +45,7 @@ def write_outputs(
     outdir: str | Path,
     persons: pd.DataFrame,
     queryback: Mapping[str, pd.DataFrame],
-    summary: Mapping[str, Any],
+    summary: DedupSummary,
     manifest: Mapping[str, Any],
 ) -> dict[str, Path]:
     """Write persons (CSV + Parquet), per-reporter query-back CSVs, summary and manifest JSON."""
@@ -63,6 +64,6 @@ def write_outputs(
     put("persons.parquet", buf.getvalue())
     for rep, df in sorted(queryback.items()):
         put(f"queryback/{rep}.csv", df[QUERYBACK_COLUMNS].to_csv(index=False).encode("utf-8"))
-    put("summary.json", (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    put("summary.json", (json.dumps(summary.to_json(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     put("manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return paths

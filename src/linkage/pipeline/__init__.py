@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from linkage.pipeline._registry import (
         DedupResult,
         Progress,
-        choose_thresholds,
         dedup_records,
         run_dedup,
         run_manifest,
@@ -33,14 +32,21 @@ _WHERE = {
     "encode_table": "linkage.pipeline._reporter",
     "DedupResult": "linkage.pipeline._registry",
     "Progress": "linkage.pipeline._registry",
-    "choose_thresholds": "linkage.pipeline._registry",
     "dedup_records": "linkage.pipeline._registry",
     "run_dedup": "linkage.pipeline._registry",
     "run_manifest": "linkage.pipeline._registry",
     "summarise": "linkage.pipeline._registry",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "DedupResult",
+    "Progress",
+    "dedup_records",
+    "encode_table",
+    "run_dedup",
+    "run_manifest",
+    "summarise",
+]
 
 
 def __getattr__(name: str) -> Any:

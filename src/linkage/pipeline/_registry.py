@@ -20,23 +20,23 @@ import numpy.typing as npt
 import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from linkage.block import full_index_chunks, pair_count
-from linkage.classify import MATCH, REVIEW, apply_rules, classify_scores
-from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
+from linkage.block import all_pairs_ranges, pair_count
+from linkage.classify import MATCH, REVIEW, candidate_floor, classify_pairs
 from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import dice_upper_triangle, popcount
-from linkage.errors import LinkageError, MismatchError
-from linkage.estimate import (
-    CountModel,
-    default_count_model,
-    estimate_unique_persons,
-    evidence_floor,
-    match_probabilities,
-)
+from linkage.errors import MismatchError
+from linkage.estimate import CountEstimate, CountModel, default_count_model, estimate_unique_persons, evidence_floor
 from linkage.execution import Executor, LocalExecutor
-from linkage.outputs import QUERYBACK_COLUMNS, write_outputs
+from linkage.outputs import (
+    QUERYBACK_COLUMNS,
+    DedupSummary,
+    PairCounts,
+    ReporterCounts,
+    ThresholdsUsed,
+    write_outputs,
+)
+from linkage.records import RegistryRecords, ScoredPairs
 from linkage.schema import Schema
-from linkage.records import RegistryRecords
 from linkage.store import SQLiteStore
 from linkage.submission import read_submission
 
@@ -59,7 +59,7 @@ class DedupResult:
 
     persons: pd.DataFrame
     queryback: Mapping[str, pd.DataFrame]
-    summary: Mapping[str, Any]
+    summary: DedupSummary
     pairs: pd.DataFrame = field(repr=False)  # registry-internal: left/right index, score, decision
 
 
@@ -99,44 +99,17 @@ def dedup_records(
         raise MismatchError("stored filters do not have the schema's filter length")
     filters = np.ascontiguousarray(records.filters, dtype=np.uint64)
     popcounts = popcount(filters)
-    all_pairs = None
-    if count_model is not None and schema.threshold_method == "posterior":
-        # Every pair in a high-evidence region is needed to estimate each stratum's true pairs;
-        # pairs scoring lower are not candidates.
-        if evidence_floor(count_model) > 1.0:
-            raise LinkageError("the count model identifies no presence stratum; rebuild it with more replicates")
-        left, right, score = _compare_all(filters, popcounts, evidence_floor(count_model), ex, progress)
-        all_pairs = (left, right, score)
-        prob = match_probabilities(records.presence, left, right, score, count_model)
-        choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
-                                 {"on": "probability that a pair is one person",
-                                  "model_years": list(count_model.years)})
-        keep = prob >= choice.review
-        left, right, score, prob = left[keep], right[keep], score[keep], prob[keep]
-        by_score = classify_scores(prob, choice.match, choice.review)
-        strength = prob
-    else:
-        floor = schema.floor if schema.threshold_method == "valley" else schema.review_threshold
-        left, right, score = _compare_all(filters, popcounts, floor, ex, progress)
-        if count_model is not None and floor <= evidence_floor(count_model):
-            all_pairs = (left, right, score)
-        choice = choose_thresholds(score, schema)
-        keep = score >= choice.review
-        left, right, score = left[keep], right[keep], score[keep]
-        by_score = classify_scores(score, choice.match, choice.review)
-        strength = score
-    same_sub = records.submission_id[left] == records.submission_id[right]
-    decision = apply_rules(
-        by_score,
-        records.presence[left] & records.presence[right],
-        same_sub,
-        require_mask=schema.presence_mask(schema.require_common),
-        same_submission_policy=schema.same_submission,
-    )
-    is_match = decision == MATCH
+    floor = candidate_floor(schema, count_model)
+    scored = _compare_all(filters, popcounts, floor, ex, progress)
+    # The estimate needs every pair in a high-evidence region; reuse them when compared anyway.
+    all_pairs = scored if count_model is not None and floor <= evidence_floor(count_model) else None
+    decided = classify_pairs(scored, records, schema, count_model=count_model)
+    left, right = decided.pairs.left, decided.pairs.right
+    decision = decided.decision
+    is_match = decided.is_match
     if schema.clustering == "one_per_submission":
         groups = np.unique(records.submission_id, return_inverse=True)[1].astype(np.int64)
-        labels = constrained_components(n, left[is_match], right[is_match], strength[is_match], groups)
+        labels = constrained_components(n, left[is_match], right[is_match], decided.strength[is_match], groups)
     else:
         labels = connected_components(n, left[is_match], right[is_match])
     keys = records.keys()
@@ -148,9 +121,10 @@ def dedup_records(
     # Query-back: pairs in the review band whose records are not already one person.
     # The reason says why without a score: an ambiguous score, too few shared
     # fields for a match on its own, or two records of one submission.
-    rev = (decision == REVIEW) & (labels[left] != labels[right])
+    rev = decided.is_review & (labels[left] != labels[right])
     reason = np.where(
-        by_score == REVIEW, "ambiguous", np.where(same_sub, "same_submission", "few_shared_fields")
+        decided.by_score == REVIEW, "ambiguous",
+        np.where(decided.same_submission, "same_submission", "few_shared_fields"),
     )
     rows: list[tuple[str, str, str, str, str]] = []
     rep = records.reporter
@@ -166,21 +140,24 @@ def dedup_records(
         for r in reporters
     }
 
-    pairs = pd.DataFrame({"left": left, "right": right, "score": score, "decision": decision})
-    if schema.threshold_method == "posterior":
-        pairs["probability"] = strength
-    summary = summarise(persons, records, decision)
-    summary["thresholds"] = {"method": choice.method, "match": choice.match, "review": choice.review}
+    pairs = pd.DataFrame({"left": left, "right": right, "score": decided.pairs.score, "decision": decision})
+    if decided.probability is not None:
+        pairs["probability"] = decided.probability
+    choice = decided.thresholds
+    estimate: CountEstimate | None = None
     if count_model is not None:
         progress("estimate", 0, 1)
-        summary["estimate"] = estimate_unique_persons(
-            records.filters, records.presence, count_model, found=summary["unique_persons"], pairs=all_pairs,
+        found = int(persons["person_id"].nunique())
+        estimate = estimate_unique_persons(
+            records.filters, records.presence, count_model, found=found, pairs=all_pairs,
             **dict(estimate_options or {}),
         )
         progress("estimate", 1, 1)
+    summary = summarise(persons, records, decision, ThresholdsUsed(choice.method, choice.match, choice.review),
+                        estimate)
     log.info(
         "dedup: %d records, %d candidate pairs, %d matches, %d for review, %d persons",
-        n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary["unique_persons"],
+        n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary.unique_persons,
     )
     return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs)
 
@@ -188,31 +165,27 @@ def dedup_records(
 def _compare_all(
     filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float, ex: Executor,
     progress: Progress,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+) -> ScoredPairs:
     """Every pair scoring at least ``min_score``, compared in chunks on the executor."""
     n = len(filters)
     progress("compare", 0, pair_count(n))
     fn = partial(_compare_chunk, filters=filters, popcounts=popcounts, min_score=min_score)
-    parts = ex.map(fn, full_index_chunks(n))
+    parts = ex.map(fn, all_pairs_ranges(n))
     progress("compare", pair_count(n), pair_count(n))
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-            np.concatenate([p[2] for p in parts]))
+    return ScoredPairs.concat([ScoredPairs(*p) for p in parts])
 
 
-def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> ThresholdChoice:
-    """The match and review thresholds for this run: the schema's, or chosen without labels."""
-    if schema.threshold_method == "valley":
-        return valley_threshold(score, schema.floor)
-    return fixed_thresholds(schema.match_threshold, schema.review_threshold)
-
-
-def summarise(persons: pd.DataFrame, records: RegistryRecords, decision: npt.NDArray[np.int8]) -> dict[str, Any]:
+def summarise(
+    persons: pd.DataFrame,
+    records: RegistryRecords,
+    decision: npt.NDArray[np.int8],
+    thresholds: ThresholdsUsed,
+    estimate: CountEstimate | None = None,
+) -> DedupSummary:
     """Counts: reports, unique persons, per reporter, and the reporter overlap matrix."""
     reporters = sorted(set(persons["reporter"].tolist()))
     by_person = persons.groupby("person_id")["reporter"].agg(lambda s: sorted(set(s)))
-    per_reporter: dict[str, dict[str, int]] = {}
+    per_reporter: dict[str, ReporterCounts] = {}
     overlap: dict[str, dict[str, int]] = {r: {s: 0 for s in reporters} for r in reporters}
     for reps in by_person.tolist():
         for r in reps:
@@ -220,22 +193,22 @@ def summarise(persons: pd.DataFrame, records: RegistryRecords, decision: npt.NDA
                 overlap[r][s] += 1
     for r in reporters:
         mine = persons[persons["reporter"] == r]
-        per_reporter[r] = {
-            "reports": int(len(mine)),
-            "persons": int(mine["person_id"].nunique()),
-            "persons_shared": int(sum(1 for reps in by_person.tolist() if r in reps and len(reps) > 1)),
-        }
-    return {
-        "reports": int(len(persons)),
-        "unique_persons": int(persons["person_id"].nunique()),
-        "persons_multi_reporter": int(sum(1 for reps in by_person.tolist() if len(reps) > 1)),
-        "per_reporter": per_reporter,
-        "reporter_overlap": overlap,
-        "pairs": {
-            "match": int(np.count_nonzero(decision == MATCH)),
-            "review": int(np.count_nonzero(decision == REVIEW)),
-        },
-    }
+        per_reporter[r] = ReporterCounts(
+            reports=int(len(mine)),
+            persons=int(mine["person_id"].nunique()),
+            persons_shared=int(sum(1 for reps in by_person.tolist() if r in reps and len(reps) > 1)),
+        )
+    return DedupSummary(
+        reports=int(len(persons)),
+        unique_persons=int(persons["person_id"].nunique()),
+        persons_multi_reporter=int(sum(1 for reps in by_person.tolist() if len(reps) > 1)),
+        per_reporter=per_reporter,
+        reporter_overlap=overlap,
+        pairs=PairCounts(match=int(np.count_nonzero(decision == MATCH)),
+                         review=int(np.count_nonzero(decision == REVIEW))),
+        thresholds=thresholds,
+        estimate=estimate,
+    )
 
 
 def file_sha256(path: str | Path) -> str:
@@ -293,7 +266,7 @@ def run_dedup(
     for i, p in enumerate(paths):
         subs.append(read_submission(p, trusted_keys, schema=schema, key_id=key_id))
         progress("verify", i + 1, len(paths))
-    key_ids = {s.header["key_id"] for s in subs}
+    key_ids = {s.header.key_id for s in subs}
     if len(key_ids) > 1:
         raise MismatchError(
             "submissions were encoded under different linkage keys (key ids differ); "
@@ -312,8 +285,7 @@ def run_dedup(
     if count_model is not None:
         count_model.check(schema)
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model)
-    summary = dict(result.summary)
-    summary["submissions"] = {"new": new, "already_stored": old}
+    summary = result.summary.with_submissions(new, old)
     manifest = run_manifest(
         schema,
         meta,

@@ -81,7 +81,7 @@ class SQLiteStore:
         meta = self.meta()
         new: list[tuple[str, str]] = []
         for name in ("schema_fingerprint", "key_id", "filter_words"):
-            value = str(sub.header[name])
+            value = str(getattr(sub.header, name))
             if name not in meta:
                 new.append((name, value))
             elif meta[name] != value:
@@ -101,7 +101,7 @@ class SQLiteStore:
             ).fetchone()
             if row is not None:
                 cur.execute("ROLLBACK")
-                if row[0] != sub.header["payload_sha256"]:
+                if row[0] != sub.header.payload_sha256:
                     raise MismatchError(
                         f"submission {sub.submission_id} is already stored with different content"
                     )
@@ -113,11 +113,11 @@ class SQLiteStore:
                 (
                     sub.submission_id,
                     sub.reporter_id,
-                    sub.header["payload_sha256"],
+                    sub.header.payload_sha256,
                     len(sub),
-                    sub.header["created"],
+                    sub.header.created,
                     _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
-                    json.dumps(dict(sub.header), sort_keys=True),
+                    json.dumps(sub.header.to_json(), sort_keys=True),
                 ),
             )
             filters = np.ascontiguousarray(sub.filters.astype("<u8"))

@@ -9,6 +9,7 @@ anything (:func:`read_submission`). No linkage secret is involved.
 from linkage.submission._format import (
     FORMAT_VERSION,
     Submission,
+    SubmissionHeader,
     describe_submission,
     read_submission,
     write_submission,
@@ -28,6 +29,7 @@ __all__ = [
     "FORMAT_VERSION",
     "REPORTER_ID_PATTERN",
     "Submission",
+    "SubmissionHeader",
     "describe_submission",
     "generate_signing_key",
     "load_trusted_keys",

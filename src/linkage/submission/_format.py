@@ -31,7 +31,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -99,24 +99,59 @@ def _record_dtype(words: int) -> np.dtype[Any]:
 
 
 @dataclass(frozen=True)
+class SubmissionHeader:
+    """The signed header of a submission (see the module docstring and :data:`HEADER_SCHEMA`).
+
+    ``schema`` is the linkage schema document the records were encoded under;
+    ``signer`` the id of the reporter's public key; ``payload_sha256`` binds the
+    body to the signature.
+    """
+
+    format: str
+    format_version: int
+    schema_fingerprint: str
+    schema: Mapping[str, Any]
+    key_id: str
+    reporter_id: str
+    signer: str
+    submission_id: str
+    created: str
+    record_count: int
+    filter_words: int
+    payload_length: int
+    payload_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The header as the JSON object that is signed (every field, the schema as a plain dict)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["schema"] = dict(self.schema)
+        return out
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> SubmissionHeader:
+        """A header from its JSON object (validate it against :data:`HEADER_SCHEMA` first)."""
+        return cls(**{f.name: d[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
 class Submission:
     """A verified submission, as the registry holds it.
 
     ``record_ids`` are 32-character hex strings, opaque to the registry.
     """
 
-    header: Mapping[str, Any]
+    header: SubmissionHeader
     record_ids: npt.NDArray[np.str_]
     presence: npt.NDArray[np.uint16]
     filters: npt.NDArray[np.uint64]
 
     @property
     def reporter_id(self) -> str:
-        return str(self.header["reporter_id"])
+        return self.header.reporter_id
 
     @property
     def submission_id(self) -> str:
-        return str(self.header["submission_id"])
+        return self.header.submission_id
 
     def __len__(self) -> int:
         return int(self.filters.shape[0])
@@ -161,22 +196,22 @@ def write_submission(
     body_arr["presence"] = encoded.presence
     body_arr["filter"] = encoded.filters
     body = body_arr.tobytes()
-    header = {
-        "format": "linkage-submission",
-        "format_version": FORMAT_VERSION,
-        "schema_fingerprint": schema.fingerprint,
-        "schema": dict(schema.document),
-        "key_id": encoded.key_id,
-        "reporter_id": reporter_id,
-        "signer": public_key_id(signing_key.public_key()),
-        "submission_id": secrets.token_hex(16),
-        "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
-        "record_count": n,
-        "filter_words": words,
-        "payload_length": len(body),
-        "payload_sha256": hashlib.sha256(body).hexdigest(),
-    }
-    header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    header = SubmissionHeader(
+        format="linkage-submission",
+        format_version=FORMAT_VERSION,
+        schema_fingerprint=schema.fingerprint,
+        schema=dict(schema.document),
+        key_id=encoded.key_id,
+        reporter_id=reporter_id,
+        signer=public_key_id(signing_key.public_key()),
+        submission_id=secrets.token_hex(16),
+        created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        record_count=n,
+        filter_words=words,
+        payload_length=len(body),
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    header_bytes = json.dumps(header.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
     prefix = MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes
     signature = signing_key.sign(_DOMAIN + prefix)
     hex_ids = [bytes(i).hex() for i in ids]
@@ -302,30 +337,32 @@ def read_submission(
         raise SubmissionError("submission repeats a record id")
     filters = np.ascontiguousarray(arr["filter"]).astype(np.uint64).reshape(n, words)
     presence = np.ascontiguousarray(arr["presence"]).astype(np.uint16)
-    return Submission(header=header, record_ids=record_ids, presence=presence, filters=filters)
+    return Submission(header=SubmissionHeader.from_json(header), record_ids=record_ids, presence=presence,
+                      filters=filters)
 
 
 def describe_submission(sub: Submission) -> dict[str, Any]:
     """Header facts, counts and a fill histogram (share of bits set per filter)."""
     from linkage.compare import popcount
 
-    length = int(sub.header["filter_words"]) * 64
+    h = sub.header
+    length = h.filter_words * 64
     fill = popcount(sub.filters) / length if len(sub) else np.zeros(0)
     edges = np.linspace(0.0, 1.0, 21)
     hist, _ = np.histogram(fill, bins=edges)
-    field_names = [f["name"] for f in sub.header["schema"].get("fields", [])]
+    field_names = [f["name"] for f in h.schema.get("fields", [])]
     presence_counts = {
         name: int(np.count_nonzero(sub.presence & (1 << i))) for i, name in enumerate(field_names)
     }
     return {
-        "file_format": f"{sub.header['format']} v{sub.header['format_version']}",
+        "file_format": f"{h.format} v{h.format_version}",
         "reporter_id": sub.reporter_id,
         "submission_id": sub.submission_id,
-        "created": sub.header["created"],
-        "schema_name": sub.header["schema"].get("name"),
-        "schema_fingerprint": sub.header["schema_fingerprint"],
-        "key_id": sub.header["key_id"],
-        "signer": sub.header["signer"],
+        "created": h.created,
+        "schema_name": h.schema.get("name"),
+        "schema_fingerprint": h.schema_fingerprint,
+        "key_id": h.key_id,
+        "signer": h.signer,
         "record_count": len(sub),
         "filter_bits": length,
         "fields_present": presence_counts,

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pycountry
 
-from linkage.synth._calibration import NATIONALITY_GROUPS, figure_year
+from linkage.synth._calibration import figure_year
 
 UNKNOWN = "XXX"
 STATELESS = "XXA"

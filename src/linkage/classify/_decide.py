@@ -1,0 +1,121 @@
+"""Scored pairs -> match / review / non-match, in one place for every thresholds method.
+
+``fixed``      the schema's Dice thresholds.
+``valley``     Dice thresholds chosen from the run's own score histogram, without labels
+               (:func:`valley_threshold`).
+``posterior``  thresholds on each pair's probability of being one person, from a count
+               model (:func:`linkage.estimate.match_probabilities`).
+
+Then the rules (:func:`apply_rules`) cap at review what the evidence cannot decide
+on its own: too few shared fields, two records of one submission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from linkage.classify._rules import MATCH, REVIEW, apply_rules, classify_scores
+from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
+from linkage.errors import LinkageError, MismatchError
+from linkage.estimate import CountModel, evidence_floor, match_probabilities
+from linkage.records import RegistryRecords, ScoredPairs
+from linkage.schema import Schema
+
+__all__ = ["Decisions", "candidate_floor", "choose_thresholds", "classify_pairs"]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The classified pairs: those at or above the review threshold, with what decided them.
+
+    ``strength`` is what the thresholds were applied to (the Dice score, or the
+    match probability under ``posterior``); ``by_score`` the decision from it
+    alone; ``decision`` after the rules; ``same_submission`` whether both records
+    came in one submission.
+    """
+
+    pairs: ScoredPairs
+    strength: npt.NDArray[np.float64]
+    by_score: npt.NDArray[np.int8]
+    decision: npt.NDArray[np.int8]
+    same_submission: npt.NDArray[np.bool_]
+    thresholds: ThresholdChoice
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def probability(self) -> npt.NDArray[np.float64] | None:
+        """Each pair's probability of being one person (``posterior`` only)."""
+        return self.strength if self.thresholds.method == "posterior" else None
+
+    @property
+    def is_match(self) -> npt.NDArray[np.bool_]:
+        return np.asarray(self.decision == MATCH)
+
+    @property
+    def is_review(self) -> npt.NDArray[np.bool_]:
+        return np.asarray(self.decision == REVIEW)
+
+
+def _model_for(schema: Schema, count_model: CountModel | None) -> CountModel:
+    if count_model is None:
+        raise MismatchError("thresholds method 'posterior' needs a count model")
+    if evidence_floor(count_model) > 1.0:
+        raise LinkageError("the count model identifies no presence stratum; rebuild it with more replicates")
+    return count_model
+
+
+def candidate_floor(schema: Schema, count_model: CountModel | None = None) -> float:
+    """The lowest Dice score a pair needs to be worth classifying under ``schema``.
+
+    Under ``posterior`` it is the model's evidence floor: every pair in a
+    high-evidence region is needed to estimate each stratum's true pairs.
+    """
+    if schema.threshold_method == "posterior":
+        return evidence_floor(_model_for(schema, count_model))
+    if schema.threshold_method == "valley":
+        return schema.floor
+    return schema.review_threshold
+
+
+def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> ThresholdChoice:
+    """The Dice match and review thresholds for a run: the schema's, or chosen without labels (``valley``)."""
+    if schema.threshold_method == "valley":
+        return valley_threshold(score, schema.floor)
+    return fixed_thresholds(schema.match_threshold, schema.review_threshold)
+
+
+def classify_pairs(
+    pairs: ScoredPairs, records: RegistryRecords, schema: Schema, *, count_model: CountModel | None = None
+) -> Decisions:
+    """Classify scored pairs of ``records`` by ``schema``'s thresholds method and rules.
+
+    ``pairs`` must hold every pair scoring at least :func:`candidate_floor`. Pairs
+    below the review threshold are dropped from the result.
+    """
+    if schema.threshold_method == "posterior":
+        model = _model_for(schema, count_model)
+        strength = match_probabilities(records.presence, pairs, model)
+        choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
+                                 {"on": "probability that a pair is one person",
+                                  "model_years": list(model.years)})
+    else:
+        strength = np.asarray(pairs.score, dtype=np.float64)
+        choice = choose_thresholds(strength, schema)
+    keep = strength >= choice.review
+    kept = pairs.select(keep)
+    strength = strength[keep]
+    by_score = classify_scores(strength, choice.match, choice.review)
+    same_sub = np.asarray(records.submission_id[kept.left] == records.submission_id[kept.right], dtype=bool)
+    decision = apply_rules(
+        by_score,
+        records.presence[kept.left] & records.presence[kept.right],
+        same_sub,
+        require_mask=schema.presence_mask(schema.require_common),
+        same_submission_policy=schema.same_submission,
+    )
+    return Decisions(kept, strength, by_score, decision, same_sub, choice)
