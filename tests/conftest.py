@@ -95,7 +95,9 @@ def raw_values_quoted() -> list[str]:
 
 
 # Hypothesis strategies shared by the property tests.
-name_chars = st.sampled_from(list("abcdefghijklmnopqrstuvwxyzşţăîâőűłżćčšžАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЮЯабвгдежзиклмнопрстюяї -'."))
+name_chars = st.sampled_from(
+    list("abcdefghijklmnopqrstuvwxyzşţăîâőűłżćčšžАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЮЯабвгдежзиклмнопрстюяї -'.")
+)
 names = st.text(alphabet=name_chars, min_size=0, max_size=30)
 initials_values = st.one_of(st.none(), st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=2))
 year_values = st.one_of(

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from linkage.cli import cli
 
-from .conftest import FAIRWORK_ROWS, POLICE_ROWS, raw_values
+from .conftest import FAIRWORK_ROWS, POLICE_ROWS
 
 
 @pytest.fixture()

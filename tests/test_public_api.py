@@ -23,8 +23,9 @@ def test_public_surface_is_curated() -> None:
 
 
 def test_subpackage_all_lists_resolve() -> None:
-    for sub in ("schema", "normalise", "encode", "submission", "store", "block", "compare", "classify", "cluster",
-                "outputs", "execution", "intake", "records", "files", "estimate", "simulate", "figures", "synth", "hazmat", "cli"):
+    for sub in ("schema", "fieldtypes", "normalise", "encode", "submission", "store", "block", "compare", "classify",
+                "cluster", "outputs", "execution", "intake", "records", "files", "estimate", "simulate", "figures",
+                "synth", "hazmat", "cli"):
         mod = importlib.import_module(f"linkage.{sub}")
         assert hasattr(mod, "__all__"), sub
         for name in mod.__all__:

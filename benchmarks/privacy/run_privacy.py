@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from linkage.privacy import default_settings, privacy_report, privacy_sweep
+from linkage.privacy import default_settings, privacy_html, privacy_sweep
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     results = privacy_sweep(default_settings(quick=args.quick), population=n, seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "privacy.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "privacy.html").write_text(privacy_report(results))
+    (args.out / "privacy.html").write_text(privacy_html(results))
     for name, r in results["settings"].items():
         print(name, {k: round(v["full_tuple"], 4) for k, v in r["attacks"].items()}, round(r["quality"]["f1"], 3))
     return results

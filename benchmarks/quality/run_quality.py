@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from linkage.evaluate import quality_report, run_quality
+from linkage.evaluate import quality_html, run_quality
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     results = run_quality(quick=args.quick, seed=args.seed, baseline=not args.no_baseline)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "quality.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "quality.html").write_text(quality_report(results))
+    (args.out / "quality.html").write_text(quality_html(results))
     for r in results["runs"]:
         print(r["dataset"], r.get("view", ""), f"F1={r['f1']:.3f}", f"found={r['found_unique']}/{r['true_unique']}")
     return results

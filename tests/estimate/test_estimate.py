@@ -23,9 +23,9 @@ from linkage.estimate import (
     load_count_model,
 )
 from linkage.evaluate._run import evaluate_synthetic, synthetic_records
-from linkage.store import RegistryRecords
 from linkage.records import ScoredPairs
 from linkage.simulate import build_count_model
+from linkage.store import RegistryRecords
 from linkage.synth import generate, reporter_tables
 
 
@@ -64,7 +64,8 @@ def test_estimate_corrects_the_found_count(model: CountModel) -> None:
     est = estimate_unique_persons(filters, presence, model, found=found, seed=1)
     res = linkage.dedup_records(recs, linkage.default_schema(), count_model=model,
                                 estimate_options={"seed": 1, "draws": 50})
-    assert res.summary.estimate is not None and res.summary.estimate.estimate == est.estimate  # same point, pairs reused
+    # same point, pairs reused
+    assert res.summary.estimate is not None and res.summary.estimate.estimate == est.estimate
     lo, hi = est.interval
     assert lo <= est.estimate <= hi
     # the found count overcounts by ~10% (missed links); the estimate is within 4%

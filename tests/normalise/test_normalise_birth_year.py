@@ -98,7 +98,8 @@ def test_birthday_ambiguity_is_covered() -> None:
 
 def test_priority_date_then_year_then_age() -> None:
     # inconsistent sources are not an error: the date of birth wins
-    assert birth_year_range(date_of_birth="1990-05-17", birth_year=1985, age=5, report_date="2024-01-01") == (1990, 1990)
+    got = birth_year_range(date_of_birth="1990-05-17", birth_year=1985, age=5, report_date="2024-01-01")
+    assert got == (1990, 1990)
     assert birth_year_range(birth_year=1985, age=5, report_date="2024-01-01") == (1985, 1985)
     # lower-priority sources are not looked at, even when invalid
     assert birth_year_range(date_of_birth="1990-05-17", birth_year="garbage", age=-3) == (1990, 1990)

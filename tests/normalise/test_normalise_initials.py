@@ -168,7 +168,8 @@ def test_parse_initials(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "?", "??", "-", "onbekend", "Onbekend", "unknown", "N.N.", "nn", "X", "x.x.", "XXX", "n/a", "nvt"]
+    "text",
+    ["", "   ", "?", "??", "-", "onbekend", "Onbekend", "unknown", "N.N.", "nn", "X", "x.x.", "XXX", "n/a", "nvt"],
 )
 def test_unknown_initials_are_none(text: str) -> None:
     assert parse_initials(text) is None

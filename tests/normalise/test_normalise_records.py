@@ -49,7 +49,8 @@ def test_police_export() -> None:
 
 
 def test_fairwork_initials_and_age_only() -> None:
-    df = pd.DataFrame({"initials": ["A.M.", "j.v.d.B.", "?"], "age": [23, "31", None], "report_date": [dt.date(2023, 6, 1)] * 3})
+    df = pd.DataFrame({"initials": ["A.M.", "j.v.d.B.", "?"], "age": [23, "31", None],
+                       "report_date": [dt.date(2023, 6, 1)] * 3})
     out = normalise_records(df, SCHEMA)
     assert out["initials"].tolist() == ["AM", "JB", None]
     assert out["birth_year"].tolist() == [(1999, 2000), (1991, 1992), None]
@@ -170,13 +171,17 @@ def test_hundred_thousand_rows_are_fast() -> None:
     n = 100_000
     rng = np.random.default_rng(7)
     firsts = np.array(["Ana-Maria", "Şerban", "Олена", "Jan", "Chinonso", "Ewa", "János", "Mehmet", "Thi", "Fatima"])
-    lasts = np.array(["Popescu", "Ionuţ", "Шевченко", "van der Berg", "Okafor", "Kowalska", "Nagy", "Yılmaz", "Le", "El Amrani"])
+    lasts = np.array(["Popescu", "Ionuţ", "Шевченко", "van der Berg", "Okafor", "Kowalska", "Nagy", "Yılmaz", "Le",
+                      "El Amrani"])
     years = rng.integers(1950, 2008, n)
     df = pd.DataFrame(
         {
             "given_names": firsts[rng.integers(0, 10, n)],
             "surname": [f"{s}{i % 997}" for i, s in enumerate(lasts[rng.integers(0, 10, n)])],
-            "date_of_birth": [f"{d:02d}-{m:02d}-{y}" for d, m, y in zip(rng.integers(1, 29, n), rng.integers(1, 13, n), years, strict=True)],
+            "date_of_birth": [
+                f"{d:02d}-{m:02d}-{y}"
+                for d, m, y in zip(rng.integers(1, 29, n), rng.integers(1, 13, n), years, strict=True)
+            ],
             "nationality": rng.choice(["Roemeense", "PL", "Hongarije", "Bulgaars", "Nigeria", "NLD", "onbekend"], n),
             "sex": rng.choice(["M", "V", "man", "vrouw", "X", "onbekend"], n),
         }

@@ -20,12 +20,9 @@ from linkage.privacy import (
     score_recovery,
     synthetic_population,
 )
-from linkage.privacy._pattern_mining import (
-    _assign_min_cost,
-    complement_pairs,
-    mine_bit_patterns,
-    pattern_mining_attack,
-)
+from linkage.privacy._mining import complement_pairs, mine_bit_patterns
+from linkage.privacy._pattern_mining import pattern_mining_attack
+from linkage.privacy._refinement import _assign_min_cost
 
 TEST_SECRET = bytes(range(32))  # the test-only secret of tests/conftest.py
 

@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 import linkage
 from linkage.compare import dice_pairs
 from linkage.encode import LinkageKey
+from linkage.fieldtypes.initials import candidate_initials
+from linkage.fieldtypes.year import candidate_years
 from linkage.privacy import (
     QI_COLUMNS,
     EncodedView,
@@ -25,8 +27,6 @@ from linkage.privacy import (
     score_recovery,
     synthetic_population,
 )
-from linkage.fieldtypes.initials import candidate_initials
-from linkage.fieldtypes.year import candidate_years
 from linkage.privacy._dictionary import dictionary_attack, reference_dictionary_attack
 from linkage.privacy._frequency import frequency_alignment, parse_tuple_key
 from linkage.privacy._reference import (
@@ -164,7 +164,9 @@ def test_parse_tuple_key() -> None:
     assert parse_tuple_key("AP|(1994, 1994)|ROU|F") == {
         "initials": "AP", "birth_year": 1994, "nationality": "ROU", "sex": "F"
     }
-    assert parse_tuple_key("A|1990|None|None") == {"initials": "A", "birth_year": 1990, "nationality": None, "sex": None}
+    assert parse_tuple_key("A|1990|None|None") == {
+        "initials": "A", "birth_year": 1990, "nationality": None, "sex": None
+    }
     with pytest.raises(ValueError):
         parse_tuple_key("AP|1994")
 

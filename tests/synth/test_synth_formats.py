@@ -114,10 +114,10 @@ def test_fairwork_initials_match_the_truth_mostly(data: SynthData) -> None:
     fw = data.reports[data.reports["reporter"] == "fairwork"]
     persons = data.persons.set_index("person_id").loc[fw["person_id"]]
     truth = [
-        strip_diacritics(g[0] + main_initial(s)) for g, s in zip(persons["given_name"], persons["surname"])
+        strip_diacritics(g[0] + main_initial(s)) for g, s in zip(persons["given_name"], persons["surname"], strict=True)
     ]
     written = [strip_diacritics(i.replace(".", "")) for i in fw["initials"]]
-    agree = sum(t == w for t, w in zip(truth, written)) / len(truth)
+    agree = sum(t == w for t, w in zip(truth, written, strict=True)) / len(truth)
     assert 0.75 < agree < 0.99  # not perfect: swaps, wrong/missing initials, transliteration
 
 

@@ -146,7 +146,7 @@ def test_forms_and_reporters_follow_the_brief() -> None:
     data = generate(seed=6, years=(2022,), scale=5)
     first = data.reports.drop_duplicates("person_id")
     shares = first["form"].value_counts(normalize=True)
-    for form, expected in zip(FORMS, form_shares(2022)):
+    for form, expected in zip(FORMS, form_shares(2022), strict=True):
         assert abs(shares.get(form, 0.0) - expected) < 0.03, form
     fairwork = data.reports[data.reports["reporter"] == "fairwork"]
     assert (fairwork["form"] == "labour").mean() > 0.8

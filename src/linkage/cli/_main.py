@@ -195,8 +195,8 @@ def encode(
     """Normalise, encode and sign a reporter's table (CSV, XLSX or Parquet)."""
     from linkage.intake import read_table
     from linkage.pipeline import encode_table
-    from linkage.submission import read_signing_key
     from linkage.schema import load_schema
+    from linkage.submission import read_signing_key
 
     schema = load_schema(schema_file)
     key = _load_linkage_key(key_file)
@@ -332,8 +332,8 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
     Synthetic reports (linkage.synth) are encoded under a throwaway key to learn how
     chance pairs and true pairs score for each pair of presence patterns.
     """
-    from linkage.simulate import build_count_model
     from linkage.schema import load_schema
+    from linkage.simulate import build_count_model
 
     _refuse_key_env()
     schema = load_schema(schema_file)
@@ -417,13 +417,13 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     """
     import json as _json
 
-    from linkage.evaluate import quality_report, run_quality
+    from linkage.evaluate import quality_html, run_quality
     from linkage.files import atomic_write_bytes
 
     results = run_quality(quick=quick, seed=seed, baseline=not no_baseline)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "quality.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
-    atomic_write_bytes(out / "quality.html", [quality_report(results).encode()], overwrite=True)
+    atomic_write_bytes(out / "quality.html", [quality_html(results).encode()], overwrite=True)
     summary = [
         {k: r[k] for k in ("dataset", "records", "precision", "recall", "f1", "found_unique", "true_unique",
                            "count_error_pct") if k in r} | {"view": r.get("view", "")}
@@ -465,15 +465,15 @@ def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int
     """
     import json as _json
 
-    from linkage.privacy import default_settings, privacy_report, privacy_sweep
     from linkage.files import atomic_write_bytes
+    from linkage.privacy import default_settings, privacy_html, privacy_sweep
 
     n = population or (2000 if quick else 10_000)
     results = privacy_sweep(default_settings(quick=quick), population=n, seed=seed)
     command = f"linkage privacy-report{' --quick' if quick else ''} --population {n} --seed {seed} --out DIR"
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "privacy.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
-    atomic_write_bytes(out / "privacy.html", [privacy_report(results, command=command).encode()], overwrite=True)
+    atomic_write_bytes(out / "privacy.html", [privacy_html(results, command=command).encode()], overwrite=True)
     if as_json:
         _print_json({"out": str(out), "settings": list(results["settings"])})
         return

@@ -71,7 +71,7 @@ try:  # pragma: no cover - exercised when the [fast] extra is installed
     @numba.njit(cache=True, nogil=True, inline="always")
     def _dice_nb(filters, pc, i, j):  # type: ignore[no-untyped-def]
         """Dice of rows i and j; popcount of the AND by SWAR, exact integer arithmetic."""
-        inter = 0
+        inter = np.int64(0)
         for k in range(filters.shape[1]):
             x = filters[i, k] & filters[j, k]
             x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))

@@ -49,7 +49,6 @@ import numpy.typing as npt
 
 from linkage.compare import dice_upper_triangle
 from linkage.errors import LinkageError
-from linkage.records import ScoredPairs
 from linkage.estimate._count_model import (
     FLOOR,
     MIN_SIM_TRUE_PAIRS,
@@ -60,6 +59,7 @@ from linkage.estimate._count_model import (
     score_bins,
     stratum_keys,
 )
+from linkage.records import ScoredPairs
 
 __all__ = ["CountEstimate", "bootstrap_persons", "estimate_unique_persons", "evidence_floor", "match_probabilities"]
 

@@ -10,7 +10,7 @@ from linkage.evaluate._metrics import (
     pairwise_metrics,
 )
 from linkage.evaluate._run import evaluate_febrl, evaluate_synthetic, profile
-from linkage.evaluate._suite import quality_report, run_quality
+from linkage.evaluate._suite import quality_html, run_quality
 
 __all__ = [
     "all_metrics",
@@ -23,7 +23,7 @@ __all__ = [
     "pairwise_from_pairs",
     "pairwise_metrics",
     "profile",
-    "quality_report",
+    "quality_html",
     "reduce_febrl",
     "run_quality",
 ]

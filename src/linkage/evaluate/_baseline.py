@@ -367,7 +367,8 @@ def _years_close(lo_l: pd.Series, hi_l: pd.Series, lo_r: pd.Series, hi_r: pd.Ser
     b_lo, b_hi = lo_r.to_numpy(dtype=np.float64), hi_r.to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
         close = (a_lo <= b_hi + 1) & (b_lo <= a_hi + 1)  # comparisons with NaN are False
-    return close.astype(np.float64)
+    out: npt.NDArray[np.float64] = close.astype(np.float64)
+    return out
 
 
 def _synthetic_frame(data: Any) -> tuple[pd.DataFrame, list[str], list[Any]]:

@@ -53,7 +53,7 @@ def count_coverage(
                            "model_seed": model.seed, "level": 0.95, "scenarios": []}
     for scale in error_scales:
         prof = _scaled_profiles(scale)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for seed in seeds:
             data = generate(seed=seed, years=(year,), profiles=prof)
             recs, truth, _ = synthetic_records(data, schema)

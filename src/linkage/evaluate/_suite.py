@@ -48,8 +48,8 @@ def run_quality(*, quick: bool = False, seed: int = 1, baseline: bool = True) ->
     quick run, 40 in the full one); its coverage is checked on 3 (quick) or 50 (full)
     further data sets of 2022, with the data's error rates as modelled, halved and doubled.
     """
-    from linkage.simulate import build_count_model
     from linkage.schema import default_schema
+    from linkage.simulate import build_count_model
     from linkage.synth import generate
 
     t0 = time.perf_counter()
@@ -210,7 +210,7 @@ def _cell(v: Any) -> str:
     return html.escape(str(v))
 
 
-def quality_report(results: dict[str, Any]) -> str:
+def quality_html(results: dict[str, Any]) -> str:
     """A self-contained offline HTML page (inline SVG, no scripts, no network)."""
     rows = []
     for run in results["runs"]:

@@ -23,6 +23,7 @@ No message ever contains the value. The rules each function follows are
 written out in the docstrings of the private modules beside this file.
 """
 
+from linkage.normalise import cells  # noqa: E402, I001  (public helpers for field types)
 from linkage.normalise._birth_year import BirthYearInvalid, birth_year_range, resolve_birth_year
 from linkage.normalise._initials import (
     given_name_initial,
@@ -44,7 +45,6 @@ from linkage.normalise._nationality import (
 from linkage.normalise._records import normalise_records
 from linkage.normalise._sex import normalise_sex, resolve_sex
 from linkage.normalise._text import is_missing, to_ascii
-from linkage.normalise import cells  # noqa: E402, I001  (public helpers for field types)
 
 __all__ = [
     "BirthYearInvalid",

@@ -25,9 +25,10 @@ from linkage.privacy._graph_matching import (
     overlapping_plaintext,
     reference_token_fields,
 )
-from linkage.privacy._pattern_mining import MinedPatterns, mine_bit_patterns, pattern_mining_attack
+from linkage.privacy._mining import MinedPatterns, mine_bit_patterns
+from linkage.privacy._page import privacy_html
+from linkage.privacy._pattern_mining import pattern_mining_attack
 from linkage.privacy._reference import encode_reference, reference_view
-from linkage.privacy._report import privacy_report
 from linkage.privacy._sweep import default_settings, hardened, privacy_sweep
 
 __all__ = [
@@ -50,7 +51,7 @@ __all__ = [
     "match_graphs",
     "mine_bit_patterns",
     "pattern_mining_attack",
-    "privacy_report",
+    "privacy_html",
     "privacy_sweep",
     "reference_dictionary_attack",
     "reference_token_fields",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -132,8 +133,8 @@ def privacy_sweep(
     A ``posterior`` setting gets its own count model per quality year
     (``model_replicates`` simulated rounds, seeds from 10,000: never the quality data's).
     """
-    from linkage.simulate import build_count_model
     from linkage.evaluate import evaluate_synthetic
+    from linkage.simulate import build_count_model
     from linkage.synth import generate
 
     records = synthetic_population(population, seed=seed)
@@ -178,7 +179,6 @@ def privacy_sweep(
             "attacks": _worst_case(per_key),
         }
     if include_reference:
-        from linkage.privacy._dictionary import reference_dictionary_attack
         from linkage.privacy._graph_matching import reference_token_fields
         from linkage.privacy._reference import reference_view
 
@@ -188,7 +188,7 @@ def privacy_sweep(
             view = reference_view(records, secret)
             per_key.append(attack_encoding(
                 view, truth, background, plaintext=plaintext, overlap=overlap, skip=skip,
-                dictionary=lambda v, bg, secret=secret: reference_dictionary_attack(v, secret, bg),
+                dictionary=partial(_reference_dictionary, secret=secret),
                 tokens=reference_token_fields(),
             ))
         out["reference"] = {
@@ -210,11 +210,20 @@ def _worst_case(per_key: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _reference_dictionary(view: EncodedView, background: dict[str, pd.Series], *, secret: bytes) -> pd.DataFrame:
+    from linkage.privacy._dictionary import reference_dictionary_attack
+
+    return reference_dictionary_attack(view, secret, background)
+
+
 def _leaked_key_attack(
     schema: Schema, key: LinkageKey
 ) -> Callable[[EncodedView, dict[str, pd.Series]], pd.DataFrame] | None:
     """The dictionary attack with the (simulated) leaked key, when it can model this schema."""
-    from linkage.privacy._dictionary import dictionary_attack, hardened_dictionary_attack
+    from linkage.privacy._dictionary import (
+        dictionary_attack,
+        hardened_dictionary_attack,
+    )
 
     h = schema.hardening
     if not h.active:

@@ -68,7 +68,7 @@ def _plot(results: dict[str, Any]) -> str:
     return figure_svg(fig)
 
 
-def privacy_report(results: dict[str, Any], *, command: str = "linkage privacy-report --out DIR") -> str:
+def privacy_html(results: dict[str, Any], *, command: str = "linkage privacy-report --out DIR") -> str:
     """Self-contained HTML (inline SVG, no scripts, nothing fetched)."""
     attack_names: list[str] = []
     for s in results["settings"].values():
@@ -127,6 +127,7 @@ Reproduce with <code>{html.escape(command)}</code>.</p>
 <tr>{sub}</tr>{''.join(rows)}</table>
 <figure>{_plot(results)}</figure>
 <h2>Settings</h2>
-<table><tr><th>setting</th><th>hardening</th><th>filter level</th><th>schema fingerprint</th></tr>{settings_rows}</table>
+<table><tr><th>setting</th><th>hardening</th><th>filter level</th><th>schema fingerprint</th></tr>
+{settings_rows}</table>
 </body></html>
 """
