@@ -1,6 +1,7 @@
 """Linkage schema: the versioned contract shared by reporters and the registry."""
 
 from linkage.schema._schema import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     FieldSpec,
     Hardening,
@@ -9,10 +10,12 @@ from linkage.schema._schema import (
     fingerprint_of,
     json_schema,
     load_schema,
+    migrate,
     schema_to_json,
 )
 
 __all__ = [
+    "MIGRATIONS",
     "SCHEMA_VERSION",
     "FieldSpec",
     "Hardening",
@@ -21,5 +24,6 @@ __all__ = [
     "fingerprint_of",
     "json_schema",
     "load_schema",
+    "migrate",
     "schema_to_json",
 ]
