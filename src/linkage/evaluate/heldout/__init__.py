@@ -58,6 +58,7 @@ from linkage.evaluate.heldout._families import (
     family_from_dict,
 )
 from linkage.evaluate.heldout._febrl_single import febrl_single
+from linkage.evaluate.heldout._measure import encode_dataset, measure_dataset, summarise_family
 from linkage.evaluate.heldout._params import ScenarioParams
 from linkage.evaluate.heldout._render import INPUT_COLUMNS, MESSY_KINDS, PROFILES
 from linkage.evaluate.heldout._reporting import REPORTERS
@@ -99,10 +100,13 @@ __all__ = [
     "Scenarios",
     "canonical_csv",
     "dataset_sha256",
+    "encode_dataset",
     "family_dataset",
     "family_from_dict",
     "febrl_single",
     "generate",
     "load_scenarios",
+    "measure_dataset",
+    "summarise_family",
     "write_tables",
 ]

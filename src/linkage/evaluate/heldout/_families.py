@@ -10,6 +10,7 @@ errors).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -50,11 +51,11 @@ def _seeds(start: int, count: int) -> tuple[str, ...]:
 _FEBRL_HELDOUT = tuple(f"{n}/{s}" for n in (1, 2, 3, 4) for s in ("none", "19001", "19002", "19003"))
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("base", "year", "the held-out generator as it is: its own name lists, power law (exponent 0.9), "
+    Family("base", "year", "the held-out generator as it is: its own name lists, power law (exponent 0.5), "
            "reporter mix, error model and duplicates", ScenarioParams(), _seeds(1, 10), _seeds(10001, 50)),
-    Family("names_power", "year", "a steeper name-frequency law (power, exponent 1.4) and an African and "
+    Family("names_power", "year", "a steeper name-frequency law (power, exponent 1.2) and an African and "
            "Asian culture mix (Nigerian, Eritrean, Vietnamese, Chinese, Moroccan)",
-           ScenarioParams(name_exponent=1.4, nationality_mix="africa_asia"), _seeds(101, 10), _seeds(11001, 50)),
+           ScenarioParams(name_exponent=1.2, nationality_mix="africa_asia"), _seeds(101, 10), _seeds(11001, 50)),
     Family("names_pitman_yor", "year", "names drawn by a Pitman-Yor process (discount 0.6, concentration 10), "
            "so a few names cluster in one data set, and an Eastern European mix (Romanian, Bulgarian, "
            "Ukrainian, Polish, Hungarian)",
@@ -97,10 +98,12 @@ def family_dataset(family: Family | str, dataset: str, *, messy: bool = False) -
         number, _, seed = dataset.partition("/")
         if not number.isdigit() or not (seed == "none" or seed.isdigit()):
             raise LinkageError("a FEBRL data set id is '<number>/<seed or none>'")
-        return febrl_single(int(number), None if seed == "none" else int(seed))
-    if not dataset.isdigit():
-        raise LinkageError("a data set id is a non-negative integer seed")
-    return generate(fam.params, int(dataset), family=fam.name, messy=messy)
+        data = febrl_single(int(number), None if seed == "none" else int(seed))
+    else:
+        if not dataset.isdigit():
+            raise LinkageError("a data set id is a non-negative integer seed")
+        data = generate(fam.params, int(dataset), family=fam.name, messy=messy)
+    return dataclasses.replace(data, info={**data.info, "id": dataset})
 
 
 def family_from_dict(data: dict[str, Any]) -> Family:

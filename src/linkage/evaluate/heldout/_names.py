@@ -191,7 +191,7 @@ _HUNGARIAN = Culture(
         "Ilona: Ica/Ilonka; Margit: Manci/Gitta; József: Józsi/Jóska; István: Pista/Isti; János: Jancsi/Jani;"
         "Sándor: Sanyi; Ferenc: Feri/Ferkó; László: Laci; György: Gyuri; Mihály: Misi; Gábor: Gabi"
     ),
-    swap_factor=4.0,
+    swap_factor=2.5,
 )
 
 _POLISH_SURNAMES = _entries(
@@ -305,7 +305,7 @@ _WEST_AFRICAN = Culture(
         "Oluwaseun: Seun; Babatunde: Tunde; Chukwuemeka: Emeka; Funmilayo: Funmi; Oluwafemi: Femi;"
         "Ikechukwu: Ike; Ifeanyi: Ify; Osasere: Osas; Emmanuel: Emma; Abdullahi: Abdul; Elizabeth: Liz"
     ),
-    swap_factor=2.5,
+    swap_factor=1.8,
 )
 
 _ARABIC = Culture(
@@ -330,7 +330,7 @@ _ARABIC = Culture(
     ),
     second_given=0.1,
     nicknames=_nick("Mohammed: Mo/Hamid; Mustapha: Moestafa; Abdelkader: Kader; Abderrahim: Rahim; Fatima: Fati"),
-    swap_factor=1.5,
+    swap_factor=1.3,
 )
 
 _ERITREAN = Culture(
@@ -348,7 +348,7 @@ _ERITREAN = Culture(
     ),
     surnames=(),  # the father's given name: drawn from ``male``
     patronymic=True,
-    swap_factor=2.5,
+    swap_factor=1.8,
 )
 
 _VIETNAMESE = Culture(
@@ -370,7 +370,7 @@ _VIETNAMESE = Culture(
     middle_female=("Thị", "Ngọc", "Thu"),
     middle_male=("Văn", "Đức", "Minh"),
     middle_share=0.85,
-    swap_factor=5.0,
+    swap_factor=3.0,
 )
 
 _CHINESE = Culture(
@@ -391,7 +391,7 @@ _CHINESE = Culture(
     surname_weights=(7.1, 7.9, 6.9, 5.4, 4.6, 3.1, 2.3, 2.3, 2.0, 1.9, 1.5, 1.4, 1.3, 1.3, 1.3, 1.2, 1.2, 1.2,
                      1.1, 1.1, 1.1, 0.9),
     family_first=True,
-    swap_factor=5.0,
+    swap_factor=3.0,
 )
 
 _BRAZILIAN = Culture(

@@ -39,7 +39,7 @@ class ScenarioParams:
     dominant: str | None = None
     dominant_share: float = 0.0
     name_law: Literal["power", "pitman_yor"] = "power"
-    name_exponent: float = 0.9
+    name_exponent: float = 0.5
     py_discount: float = 0.5
     py_concentration: float = 30.0
     error_scale: float = 1.0

@@ -27,7 +27,8 @@ Error model (per report, rates per reporter in :data:`PROFILES`, multiplied by
 * ``typo``: one keyboard slip per name part (QWERTY neighbour, letter dropped,
   doubled or two letters swapped); 12% of slips hit the first letter;
 * ``swap``: given name and surname exchanged (times the culture's factor:
-  Vietnamese and Chinese 5, Hungarian 4, West African and Eritrean 2.5);
+  Vietnamese and Chinese 3, Hungarian 2.5, West African and Eritrean 1.8,
+  Arabic 1.3);
 * ``nickname``: an everyday short form instead of the documented name
   (Małgorzata/Gosia, István/Pista, Francisco/Paco);
 * ``second_first``: the second given name written first;
@@ -115,7 +116,7 @@ PROFILES: dict[str, Profile] = {
         sex={"MV": 0.98, "none": 0.02},
         schemes={"english": 0.4, "dutch": 0.3, "cyrillic": 0.1, "russian": 0.2},
         unknown="onbekend", report_date="iso", case_prefix="PL",
-        errors={"typo": 0.02, "swap": 0.03, "nickname": 0.02, "second_first": 0.04, "translit": 0.20,
+        errors={"typo": 0.02, "swap": 0.02, "nickname": 0.02, "second_first": 0.04, "translit": 0.15,
                 "diacritics": 0.30, "day_month": 0.01, "year_off": 0.005, "year_far": 0.001, "nat_confuse": 0.01,
                 "sex_error": 0.003, "x_binary": 0.5, "drop_second_given": 0.3, "drop_middle": 0.2,
                 "one_surname": 0.2},
@@ -127,7 +128,7 @@ PROFILES: dict[str, Profile] = {
         sex={"MF": 0.97, "none": 0.03},
         schemes={"english": 0.5, "french": 0.2, "german": 0.2, "cyrillic": 0.1},
         unknown="unknown", report_date="iso", case_prefix="KM",
-        errors={"typo": 0.01, "swap": 0.02, "second_first": 0.02, "translit": 0.08, "diacritics": 0.5,
+        errors={"typo": 0.01, "swap": 0.01, "second_first": 0.02, "translit": 0.08, "diacritics": 0.5,
                 "day_month": 0.005, "year_off": 0.003, "year_far": 0.0005, "nat_confuse": 0.005,
                 "sex_error": 0.002, "x_binary": 0.7, "drop_second_given": 0.1, "drop_middle": 0.1,
                 "one_surname": 0.1},
@@ -139,7 +140,7 @@ PROFILES: dict[str, Profile] = {
         sex={"MV": 0.90, "none": 0.10},
         schemes={"dutch": 0.4, "english": 0.3, "german": 0.2, "russian": 0.1},
         unknown="onbekend", report_date="dmy", case_prefix="NLA",
-        errors={"typo": 0.03, "swap": 0.06, "nickname": 0.04, "second_first": 0.08, "translit": 0.35,
+        errors={"typo": 0.03, "swap": 0.04, "nickname": 0.04, "second_first": 0.06, "translit": 0.25,
                 "diacritics": 0.6, "day_month": 0.02, "year_off": 0.015, "year_far": 0.003, "nat_confuse": 0.02,
                 "sex_error": 0.004, "x_binary": 0.6, "drop_second_given": 0.5, "drop_middle": 0.4,
                 "one_surname": 0.4},
@@ -151,31 +152,31 @@ PROFILES: dict[str, Profile] = {
         sex={},
         schemes={"dutch": 0.5, "english": 0.3, "german": 0.1, "russian": 0.1},
         unknown="onbekend", report_date="dmy", case_prefix="FW",
-        errors={"typo": 0.02, "swap": 0.08, "nickname": 0.15, "second_first": 0.15, "translit": 0.55,
-                "age_naive": 0.4, "year_off": 0.04, "year_far": 0.005, "prefix_initial": 0.15,
+        errors={"typo": 0.02, "swap": 0.05, "nickname": 0.10, "second_first": 0.10, "translit": 0.4,
+                "age_naive": 0.4, "year_off": 0.04, "year_far": 0.005, "prefix_initial": 0.10,
                 "initial_one": 0.04},
     ),
     "care_coordinator": Profile(
-        name={"split": 0.35, "full": 0.30, "given_only": 0.15, "none": 0.20},
-        birth={"dmy": 0.50, "age": 0.20, "year": 0.10, "none": 0.20},
-        nationality={"nl_adj": 0.60, "nl_name": 0.20, "none": 0.20},
+        name={"split": 0.40, "full": 0.40, "given_only": 0.08, "none": 0.12},
+        birth={"dmy": 0.55, "age": 0.20, "year": 0.13, "none": 0.12},
+        nationality={"nl_adj": 0.60, "nl_name": 0.25, "none": 0.15},
         sex={"nl_words": 0.85, "none": 0.15},
         schemes={"dutch": 0.6, "english": 0.2, "cyrillic": 0.1, "russian": 0.1},
         unknown="onbekend", report_date="dmy", case_prefix="ZC",
-        errors={"typo": 0.05, "swap": 0.08, "nickname": 0.12, "second_first": 0.12, "translit": 0.5,
+        errors={"typo": 0.05, "swap": 0.04, "nickname": 0.06, "second_first": 0.06, "translit": 0.3,
                 "diacritics": 0.5, "day_month": 0.03, "age_naive": 0.3, "year_off": 0.03, "year_far": 0.005,
                 "nat_confuse": 0.03, "sex_error": 0.005, "x_binary": 0.3, "drop_second_given": 0.5,
                 "drop_middle": 0.4, "one_surname": 0.4},
     ),
     "other": Profile(
-        name={"split": 0.20, "full": 0.35, "initials": 0.15, "given_only": 0.10, "none": 0.20},
+        name={"split": 0.25, "full": 0.37, "initials": 0.15, "given_only": 0.08, "none": 0.15},
         birth={"iso": 0.15, "dmy": 0.30, "year": 0.15, "age": 0.20, "none": 0.20},
         nationality={"alpha2": 0.10, "en_name": 0.15, "nl_name": 0.25, "nl_adj": 0.15, "en_adj": 0.10,
                      "none": 0.25},
         sex={"MV": 0.30, "MF": 0.10, "nl_words": 0.25, "en_words": 0.15, "none": 0.20},
         schemes={"dutch": 0.3, "english": 0.3, "german": 0.1, "french": 0.1, "cyrillic": 0.1, "russian": 0.1},
         unknown="onbekend", report_date="mixed", case_prefix="OV",
-        errors={"typo": 0.06, "swap": 0.10, "nickname": 0.10, "second_first": 0.12, "translit": 0.5,
+        errors={"typo": 0.06, "swap": 0.05, "nickname": 0.06, "second_first": 0.08, "translit": 0.35,
                 "diacritics": 0.6, "day_month": 0.03, "age_naive": 0.3, "year_off": 0.04, "year_far": 0.008,
                 "nat_confuse": 0.04, "sex_error": 0.006, "x_binary": 0.4, "prefix_initial": 0.1,
                 "initial_one": 0.05, "drop_second_given": 0.5, "drop_middle": 0.4, "one_surname": 0.4},
@@ -528,6 +529,8 @@ def _render_reporter(
                 else:
                     yy = yy - 10 if yy - 10 >= y_rep - 95 else yy + 10
             yy = min(yy, y_rep - 1)
+            if mm == 2 and dd == 29 and not (yy % 4 == 0 and (yy % 100 != 0 or yy % 400 == 0)):
+                dd = 28
             if bl in ("iso", "dmy"):
                 if undoc[i] and bl == "dmy" and uu[3] < 0.2:
                     out["date_of_birth"][i] = f"00-00-{yy:04d}"
