@@ -155,6 +155,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                   file=sys.stderr, flush=True)
         families[name] = {"kind": fam.kind, "description": fam.description, "params": fam.params.to_dict(),
                           "summary": heldout.summarise_family(results), "datasets": results}
+        _write(args, scen, schema, families, skipped, t_start, argv, done=False)
+    out = _write(args, scen, schema, families, skipped, t_start, argv, done=True)
+    print_table(out["table"], families)
+    return out
+
+
+def _write(args: argparse.Namespace, scen: heldout.Scenarios, schema: linkage.Schema, families: dict[str, Any],
+           skipped: list[dict[str, str]], t_start: float, argv: list[str] | None, *, done: bool) -> dict[str, Any]:
+    """Write the results so far (after every family, so a long run loses nothing)."""
     rows = table_rows(families)
     out: dict[str, Any] = {
         "suite": "heldout",
@@ -169,13 +178,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "linkage_version": linkage.__version__,
         "python": platform.python_version(),
         "seconds": round(time.perf_counter() - t_start, 1),
+        "complete": done,
         "table": rows,
         "skipped": skipped,
         "families": families,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1) + "\n")
-    print_table(rows, families)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_text(json.dumps(out, indent=1) + "\n")
+    tmp.replace(args.out)
     return out
 
 

@@ -58,7 +58,11 @@ from linkage.evaluate.heldout._families import (
     family_from_dict,
 )
 from linkage.evaluate.heldout._febrl_single import febrl_single
-from linkage.evaluate.heldout._measure import encode_dataset, measure_dataset, summarise_family
+from linkage.evaluate.heldout._measure import (
+    encode_dataset,
+    measure_dataset,
+    summarise_family,
+)
 from linkage.evaluate.heldout._params import ScenarioParams
 from linkage.evaluate.heldout._render import INPUT_COLUMNS, MESSY_KINDS, PROFILES
 from linkage.evaluate.heldout._reporting import REPORTERS

@@ -62,7 +62,7 @@ def _dedup_row(
     found_n = int(res.summary["unique_persons"])
     pm = pairwise_metrics(found, truth.tolist())
     bm = pairwise_metrics(plain.tolist(), truth.tolist())
-    plain_n = int(len(np.unique(plain)))
+    plain_n = len(np.unique(plain))
     row: dict[str, Any] = {
         "reports": len(sub), "true": true_n, "found": found_n, "found_error_pct": _pct(found_n, true_n),
         "precision": pm["precision"], "recall": pm["recall"], "f1": pm["f1"],

@@ -601,7 +601,7 @@ def _messy(rep: str, out: dict[str, list[str | None]], rng: np.random.Generator,
     """Replace some cells with values today's reader refuses (see :data:`MESSY_KINDS`)."""
     n = len(out["case_ref"])
     u = rng.random((n, len(MESSY_KINDS))).tolist()
-    v = rng.random((n, 2)).tolist()
+    v = rng.random((n, 3)).tolist()
     for i in range(n):
         for j, (kind, (_col, _what, reporters)) in enumerate(MESSY_KINDS.items()):
             if rep not in reporters or u[i][j] >= MESSY_RATE:
@@ -626,7 +626,7 @@ def _messy(rep: str, out: dict[str, list[str | None]], rng: np.random.Generator,
                 out["date_of_birth"][i] = f"{d:02d}-{m:02d}-{y % 100:02d}"
             elif kind == "age_approx" and age is not None and (undoc[i] or v[i][1] < 0.3):
                 number = age.split()[0]
-                out["age"][i] = ("~" + number, "ca. " + number, number + "?")[int(v[i][1] * 3) % 3]
+                out["age"][i] = ("~" + number, "ca. " + number, number + "?")[min(int(v[i][2] * 3), 2)]
 
 
 def _dmy(text: str) -> tuple[int, int, int] | None:
