@@ -31,6 +31,7 @@ from linkage.evaluate.heldout._laws import pitman_yor, power_weights
 from linkage.evaluate.heldout._names import CULTURES, Culture
 from linkage.evaluate.heldout._params import ScenarioParams
 from linkage.evaluate.heldout._rand import I64, B, bernoulli, categorical
+from linkage.evaluate.heldout._translit import romanise
 
 CULTURE_KEYS: tuple[str, ...] = tuple(CULTURES)
 SECTORS: tuple[str, ...] = ("sexual", "labour", "criminal")
@@ -192,8 +193,6 @@ def _sibling_names(rng: np.random.Generator, p: Persons, groups: list[list[int]]
 
 def _first_letter(c: Culture, name: str) -> str:
     if c.script == "cyrillic":
-        from linkage.evaluate.heldout._translit import romanise
-
         return romanise(name, "passport", c.language)[:1]
     return name[:1]
 

@@ -351,7 +351,7 @@ def render(sim: Simulation, params: ScenarioParams, seed: int, *, messy: bool) -
     dict[str, pd.DataFrame], pd.DataFrame, dict[str, str]
 ]:
     """The reporters' raw tables, the truth and each table's file encoding."""
-    persons, reports = sim.persons, sim.reports
+    reports = sim.reports
     dropped = dropped_columns(params, seed)
     tables: dict[str, pd.DataFrame] = {}
     truth_parts: list[pd.DataFrame] = []
@@ -380,7 +380,6 @@ def render(sim: Simulation, params: ScenarioParams, seed: int, *, messy: bool) -
             "year": (reports.date[rows].astype("datetime64[Y]").astype(np.int64) + 1970),
         }))
     truth = pd.concat(truth_parts, ignore_index=True).sort_values("report_id", ignore_index=True)
-    del persons
     return tables, truth, encodings
 
 

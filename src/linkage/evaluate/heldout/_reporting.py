@@ -24,7 +24,7 @@ unit) 2%; kmar -> police 7%, care_coordinator 12%; nla -> police 5%,
 fairwork 4%, care_coordinator 3%; fairwork -> nla 5%, care_coordinator 3%,
 other 2%; care_coordinator -> police 4%, care_coordinator (another region) 2%;
 other -> care_coordinator 6%, police 4%, other 2%. Reports exceed persons by
-about 10-15% in a year, as in the brief (7-20%).
+about 12-16% in a year, as in the brief (7-20%).
 """
 
 from __future__ import annotations
