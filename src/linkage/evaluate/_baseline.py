@@ -451,8 +451,8 @@ def plaintext_synthetic(data: Any, *, em: str = "union") -> dict[str, Any]:
         if y < 0:
             continue
         mask = year_arr == y
-        found_u = len(np.unique(labels[mask]))
-        true_u = len(set(truth_arr[mask].tolist()))
+        found_u = int(len(np.unique(labels[mask])))
+        true_u = int(len(set(truth_arr[mask].tolist())))
         per_year.append({
             "year": int(y),
             "found_unique": found_u,
