@@ -77,3 +77,21 @@ def test_f1_gap_benchmark_quick(tmp_path: Path) -> None:
     assert len(data["f1"]["default"]) == len(data["f1"]["unhardened"]) == 2
     assert 0.3 < data["mean_f1"]["default"] <= 1.0
     assert res["gap_mean"] == data["gap_mean"]
+
+
+def test_heldout_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "quality" / "heldout.py"))
+    out = tmp_path / "heldout.json"
+    res = ns["main"](["--quick", "--out", str(out)])
+    data = json.loads(out.read_text())
+    assert data["quick"] is True and data["complete"] is True and data["seeds"] == "heldout"
+    assert set(data["families"]) == {"base", "missing_fields", "decade", "febrl"}
+    assert {r["family"] for r in data["table"]} == set(data["families"])
+    decade = data["families"]["decade"]["datasets"][0]
+    assert len(decade["per_year"]) == 9 and "new_per_year" in decade["one_run"]
+    for fam in data["families"].values():
+        for ds in fam["datasets"]:
+            for y in ds["per_year"]:
+                lo, hi = y["interval"]
+                assert lo <= y["estimate"] <= hi and 0.0 <= y["f1"] <= 1.0 and 0.0 <= y["plain_f1"] <= 1.0
+    assert res["table"] == data["table"]

@@ -1,6 +1,7 @@
 """Evaluate: linkage quality against ground truth (synthetic data, FEBRL), and its report."""
 
 from linkage.evaluate._coverage import count_coverage
+from linkage.evaluate._exact_key import exact_key_labels
 from linkage.evaluate._febrl import load_febrl, reduce_febrl
 from linkage.evaluate._metrics import (
     all_metrics,
@@ -19,6 +20,7 @@ __all__ = [
     "count_error",
     "evaluate_febrl",
     "evaluate_synthetic",
+    "exact_key_labels",
     "load_febrl",
     "pairwise_from_pairs",
     "pairwise_metrics",
