@@ -97,10 +97,12 @@ def print_table(rows: list[dict[str, Any]], families: dict[str, Any]) -> None:
         one = fam["summary"].get("one_run")
         if one:
             print(f"{name} in one run ({one['runs']} run(s)): estimate error mean "
-                  f"{_fmt(one['estimate_error_pct']['mean'], '+.2f')}% (worst {_fmt(one['estimate_error_pct']['worst_abs'], '.2f')}%), "
+                  f"{_fmt(one['estimate_error_pct']['mean'], '+.2f')}% "
+                  f"(worst {_fmt(one['estimate_error_pct']['worst_abs'], '.2f')}%), "
                   f"coverage {_fmt(None if one['coverage'] is None else 100 * one['coverage'], '.0f')}%, "
                   f"found error mean {_fmt(one['found_error_pct']['mean'], '+.2f')}%, "
-                  f"new persons per year: worst found error {_fmt(one['found_new_per_year_error_pct']['worst_abs'], '.2f')}%, "
+                  f"new persons per year: worst found error "
+                  f"{_fmt(one['found_new_per_year_error_pct']['worst_abs'], '.2f')}%, "
                   f"F1 {_fmt(one['f1_mean'], '.3f')} (plaintext {_fmt(one['plain_f1_mean'], '.3f')})")
 
 

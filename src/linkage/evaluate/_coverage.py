@@ -18,7 +18,6 @@ from linkage.errors import LinkageError
 from linkage.estimate import CountModel
 from linkage.evaluate._run import synthetic_records
 from linkage.schema import Schema, default_schema
-from linkage.simulate import build_count_model
 
 
 def _scaled_profiles(scale: float) -> dict[str, Any] | None:
@@ -43,6 +42,7 @@ def count_coverage(
 ) -> dict[str, Any]:
     """Estimate, interval and truth for every seed and error scale; coverage and error summaries."""
     from linkage.pipeline import dedup_records
+    from linkage.simulate import build_count_model  # loads the synthetic generator: only when needed
     from linkage.synth import generate
 
     schema = schema or default_schema()

@@ -59,7 +59,7 @@ def _dedup_row(
     seconds = time.perf_counter() - t0
     found = _found_labels(res.persons, sub.record_id)
     true_n = int(pd.Series(truth).nunique())
-    found_n = int(res.summary["unique_persons"])
+    found_n = int(res.summary.unique_persons)
     pm = pairwise_metrics(found, truth.tolist())
     bm = pairwise_metrics(plain.tolist(), truth.tolist())
     plain_n = len(np.unique(plain))
@@ -68,15 +68,15 @@ def _dedup_row(
         "precision": pm["precision"], "recall": pm["recall"], "f1": pm["f1"],
         "plain_precision": bm["precision"], "plain_recall": bm["recall"], "plain_f1": bm["f1"],
         "plain_found": plain_n, "plain_found_error_pct": _pct(plain_n, true_n),
-        "pairs": dict(res.summary.get("pairs", {})), "seconds": round(seconds, 3),
+        "pairs": {"match": res.summary.pairs.match, "review": res.summary.pairs.review}, "seconds": round(seconds, 3),
     }
-    est = res.summary.get("estimate")
+    est = res.summary.estimate
     if est is not None:
-        lo, hi = (float(v) for v in est["interval"])
-        e = float(est["estimate"])
+        lo, hi = (float(v) for v in est.interval)
+        e = float(est.estimate)
         row.update({"estimate": e, "interval": [lo, hi], "estimate_error_pct": _pct(e, true_n),
                     "covers": bool(lo <= true_n <= hi), "width_pct": 100.0 * (hi - lo) / true_n if true_n else 0.0,
-                    "pairs_unmodelled": int(est.get("pairs_unmodelled", 0))})
+                    "pairs_unmodelled": int(est.pairs_unmodelled)})
     return row, found
 
 

@@ -242,7 +242,8 @@ def make_persons(
     minus = np.full(n, -1, np.int64)
     p = Persons(nat=nat, culture=culture, sex=sex, list_sex=list_sex, sector=sector, first_date=first_date, dob=dob,
                 undocumented=undocumented, assessed_year=assessed, given1=minus.copy(), given2=minus.copy(),
-                middle=minus.copy(), surname=minus.copy(), surname2=minus.copy(), family=minus.copy(), twin=np.zeros(n, bool))
+                middle=minus.copy(), surname=minus.copy(), surname2=minus.copy(), family=minus.copy(),
+                twin=np.zeros(n, bool))
     sibling_groups = _siblings(rng_p, p, params, family_base)
     _names(rng_n, p, params)
     _sibling_names(rng_n, p, sibling_groups)
