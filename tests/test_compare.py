@@ -27,6 +27,7 @@ from linkage.compare import (
     dice_pairs_at_least,
     dice_reference,
     dice_upper_triangle,
+    iter_dice_upper_triangle,
     kernel_info,
     popcount,
 )
@@ -218,6 +219,28 @@ def test_pruning_skips_pairs_and_keeps_every_candidate() -> None:
     assert pruned.pairs == plain.pairs == plain.compared == pair_count(len(f))
     assert pruned.compared < pruned.pairs // 2 and pruned.pruned == pruned.pairs - pruned.compared
     assert pruned.kept == plain.kept == len(a[0]) >= 10
+
+
+@pytest.mark.parametrize("numba_present", [False, True] if HAVE_NUMBA else [False])
+def test_streamed_triangle_equals_the_whole(numba_present: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_dice, "HAVE_NUMBA", numba_present)
+    rng = np.random.default_rng(21)
+    f = np.concatenate([_bits(rng, 500, 512, 0.1), _bits(rng, 400, 512, 0.3)])
+    f[::50] = f[1::50][: len(f[::50])]
+    whole = dice_upper_triangle(f, 0.3, kernel="numpy")
+    stats = DiceStats()
+    blocks = list(iter_dice_upper_triangle(f, 0.3, chunk_pairs=20_000, threads=2, stats=stats))
+    assert len(blocks) > 5
+    for li, ri, _ in blocks:  # each block sorted by (left, right), left < right
+        assert np.all(li < ri)
+        assert np.all(np.diff(li * len(f) + ri) > 0)
+    joined = tuple(np.concatenate([b[k] for b in blocks]) for k in range(3))
+    order = np.lexsort((joined[1], joined[0]))
+    _same(tuple(x[order] for x in joined), whole)
+    assert stats.pairs == pair_count(len(f)) and stats.kept == len(whole[0])
+    assert list(iter_dice_upper_triangle(f[:1], 0.3)) == []
+    with pytest.raises(LinkageError, match="chunk_pairs"):
+        next(iter_dice_upper_triangle(f, 0.3, chunk_pairs=0))
 
 
 def test_bad_arguments_raise_linkage_errors() -> None:

@@ -13,6 +13,7 @@ from linkage.compare._dice import (
     dice_pairs_at_least,
     dice_reference,
     dice_upper_triangle,
+    iter_dice_upper_triangle,
     kernel_info,
     popcount,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "dice_pairs_at_least",
     "dice_reference",
     "dice_upper_triangle",
+    "iter_dice_upper_triangle",
     "kernel_info",
     "popcount",
 ]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,6 +61,7 @@ __all__ = [
     "dice_pairs_at_least",
     "dice_reference",
     "dice_upper_triangle",
+    "iter_dice_upper_triangle",
     "kernel_info",
     "popcount",
 ]
@@ -78,7 +79,7 @@ except ImportError as exc:  # pragma: no cover - exercised only where numba cann
 
 NUMBA_REQUIREMENT = "numba>=0.60,<0.70"
 _PREFILTER_S = 1 << 16  # the integer pre-test works in units of 1/S of a Dice point
-_L1_TILE_BYTES = 32 * 1024  # a column tile (words x columns x 8 bytes) stays in a 48 KiB L1
+_L1_TILE_BYTES = 16 * 1024  # a column tile (words x columns x 8 bytes) stays in L1 with room to spare
 _L2_ROW_BYTES = 256 * 1024  # the rows of one work chunk stay in L2
 _MIN_CHUNK_PAIRS = 2_000_000  # below this a chunk is not worth a thread hand-off
 _CHUNKS_PER_THREAD = 8  # dynamic hand-out of chunks evens out shared or uneven cores
@@ -268,18 +269,17 @@ def _column_tiles(cols: U64, cpc: I64, tile: int, lscale: int) -> tuple[U64, I64
     return tiles, cpc_pad, lb
 
 
-def _chunks(cost: I64, words: int, threads: int) -> list[tuple[int, int]]:
+def _split(cost: I64, words: int, pieces: int) -> list[tuple[int, int]]:
     """Row ranges of about equal work (pairs compared), each small enough to stay in L2."""
     nr = len(cost)
     cum = np.concatenate([[0], np.cumsum(cost)])
     total = int(cum[-1])
-    pieces = max(1, min(threads * _CHUNKS_PER_THREAD, total // _MIN_CHUNK_PAIRS))
+    pieces = max(1, pieces)
     by_cost = np.searchsorted(cum, np.arange(1, pieces) * (total / pieces))
     max_rows = max(64, _L2_ROW_BYTES // (8 * words))
     by_rows = np.arange(max_rows, nr, max_rows)
     bounds = np.unique(np.concatenate([[0], by_cost, by_rows, [nr]]).astype(np.int64))
-    bounds = bounds[(bounds >= 0) & (bounds <= nr)]
-    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds.tolist()) if b > a]
+    return [(int(x), int(y)) for x, y in itertools.pairwise(bounds.tolist()) if y > x]
 
 
 def _map_threads(fn: Callable[[tuple[int, int]], Any], chunks: Sequence[tuple[int, int]], threads: int) -> list[Any]:
@@ -289,32 +289,107 @@ def _map_threads(fn: Callable[[tuple[int, int]], Any], chunks: Sequence[tuple[in
         return list(pool.map(fn, chunks))
 
 
-def _run_tiles(
-    rows: U64, rpc: I64, rlo: I64, rhi: I64, cols: U64, cpc: I64, t: float, threads: int
-) -> tuple[I64, I64, F64, int]:
-    """All ``(i, j)`` with ``j`` in ``[rlo[i], rhi[i])`` and Dice >= t, in kernel coordinates."""
-    words = int(rows.shape[1])
+@dataclass(frozen=True)
+class _Plan:
+    """Everything the tile kernel needs for one comparison, built once and shared by all chunks.
+
+    Row ``i`` of ``rows`` is compared with columns ``[rlo[i], rhi[i])`` of
+    ``cols``; ``row_map``/``col_map`` take kernel positions back to the caller's
+    indices, and ``symmetric`` says both index the same filters (then each pair
+    comes out as ``(min, max)``).
+    """
+
+    rows: U64
+    rpc: I64
+    rlo: I64
+    rhi: I64
+    tiles: U64
+    cpc: I64
+    lb: I64
+    lscale: int
+    threshold: float
+    row_map: I64
+    col_map: I64
+    symmetric: bool
+    n_left: int
+    pairs: int
+
+    @property
+    def cost(self) -> I64:
+        c: I64 = np.maximum(self.rhi - self.rlo, 0)
+        return c
+
+    def chunks(self, pieces: int) -> list[tuple[int, int]]:
+        return _split(self.cost, int(self.rows.shape[1]), pieces)
+
+    def run(self, chunk: tuple[int, int]) -> tuple[I64, I64, F64, int]:
+        """Candidate pairs of rows ``chunk`` in the caller's indices (unsorted) and the pairs compared."""
+        kernel = _kernels.tile_kernel_for(int(self.rows.shape[1]))
+        i, j, s, compared = kernel(self.rows, self.rpc, self.rlo, self.rhi, chunk[0], chunk[1], self.tiles,
+                                   self.cpc, self.lb, self.lscale, self.threshold)
+        left, right = self.row_map[i], self.col_map[j]
+        if self.symmetric:
+            left, right = np.minimum(left, right), np.maximum(left, right)
+        return left, right, s, int(compared)
+
+
+def _plan(rows: U64, rpc: I64, rlo: I64, rhi: I64, cols: U64, cpc: I64, t: float, *, row_map: I64,
+          col_map: I64, symmetric: bool, n_left: int, pairs: int) -> _Plan:
     lscale = prefilter_scale(t)
-    tiles, cpc_pad, lb = _column_tiles(cols, cpc, _tile_columns(words), lscale)
-    cost = np.maximum(rhi - rlo, 0)
-    chunks = _chunks(cost, words, threads)
+    tiles, cpc_pad, lb = _column_tiles(cols, cpc, _tile_columns(int(rows.shape[1])), lscale)
+    return _Plan(rows, rpc, rlo, rhi, tiles, cpc_pad, lb, lscale, t, row_map, col_map, symmetric, n_left, pairs)
 
-    kernel = _kernels.tile_kernel_for(words)
 
-    def run(chunk: tuple[int, int]) -> tuple[I64, I64, F64, int]:
-        i, j, s, considered = kernel(rows, rpc, rlo, rhi, chunk[0], chunk[1], tiles, cpc_pad, lb, lscale, t)
-        return i, j, s, int(considered)
+def _triangle_plan(f: U64, pc: I64, t: float, start: int, stop: int, prune: bool) -> _Plan:
+    n = f.shape[0]
+    n_rows = stop - start
+    pairs = n_rows * (n - start) - n_rows * (n_rows + 1) // 2
+    if prune and start == 0 and stop == n:
+        # sorted by popcount, each row's feasible partners are one run of columns after it
+        order = np.argsort(pc, kind="stable").astype(np.int64)
+        fs = np.ascontiguousarray(f[order])
+        ps = np.ascontiguousarray(pc[order])
+        lo, hi = _bounds(64 * f.shape[1], t)
+        rlo = np.maximum(np.arange(1, n + 1, dtype=np.int64), np.searchsorted(ps, lo[ps], side="left"))
+        rhi = np.searchsorted(ps, hi[ps], side="right").astype(np.int64)
+        return _plan(fs, ps, rlo, rhi, fs, ps, t, row_map=order, col_map=order, symmetric=True, n_left=n,
+                     pairs=pairs)
+    rlo = np.arange(1, n_rows + 1, dtype=np.int64)
+    rhi = np.full(n_rows, n - start, np.int64)
+    return _plan(f[start:stop], pc[start:stop], rlo, rhi, f[start:], pc[start:], t,
+                 row_map=np.arange(start, stop, dtype=np.int64), col_map=np.arange(start, n, dtype=np.int64),
+                 symmetric=False, n_left=n, pairs=pairs)
 
-    parts = _map_threads(run, chunks, threads)
+
+def _cross_plan(fa: U64, pa: I64, fb: U64, pb: I64, t: float, prune: bool) -> _Plan:
+    na, nb = fa.shape[0], fb.shape[0]
+    if prune:
+        oa = np.argsort(pa, kind="stable").astype(np.int64)
+        ob = np.argsort(pb, kind="stable").astype(np.int64)
+        fa, pa = np.ascontiguousarray(fa[oa]), np.ascontiguousarray(pa[oa])
+        fb, pb = np.ascontiguousarray(fb[ob]), np.ascontiguousarray(pb[ob])
+        lo, hi = _bounds(64 * fa.shape[1], t)
+        rlo = np.searchsorted(pb, lo[pa], side="left").astype(np.int64)
+        rhi = np.searchsorted(pb, hi[pa], side="right").astype(np.int64)
+    else:
+        oa = np.arange(na, dtype=np.int64)
+        ob = np.arange(nb, dtype=np.int64)
+        rlo = np.zeros(na, np.int64)
+        rhi = np.full(na, nb, np.int64)
+    return _plan(fa, pa, rlo, rhi, fb, pb, t, row_map=oa, col_map=ob, symmetric=False, n_left=na, pairs=na * nb)
+
+
+def _run_plan(plan: _Plan, threads: int) -> tuple[Pairs, int]:
+    """All candidate pairs of a plan, sorted by ``(left, right)``, and the number of pairs compared."""
+    total = int(plan.cost.sum())
+    pieces = min(threads * _CHUNKS_PER_THREAD, total // _MIN_CHUNK_PAIRS)
+    parts = _map_threads(plan.run, plan.chunks(pieces), threads)
     if not parts:
-        e = empty_pairs()
-        return e[0], e[1], e[2], 0
-    return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-        sum(p[3] for p in parts),
-    )
+        return empty_pairs(), 0
+    left = np.concatenate([p[0] for p in parts])
+    right = np.concatenate([p[1] for p in parts])
+    score = np.concatenate([p[2] for p in parts])
+    return _sorted(left, right, score, plan.n_left), sum(p[3] for p in parts)
 
 
 def _sorted(left: I64, right: I64, score: F64, n_left: int) -> Pairs:
@@ -355,8 +430,9 @@ def dice_upper_triangle(
     all filters) saves recounting when a caller splits the rows itself.
 
     The whole triangle (``start=0, stop=None``) is one parallel, pruned pass:
-    call it once rather than in row ranges. Row ranges are compared as asked,
-    without popcount pruning.
+    call it once rather than in row ranges (or stream it with
+    :func:`iter_dice_upper_triangle`). Row ranges are compared as asked, without
+    popcount pruning, and rebuild the column tiles of ``filters[start:]``.
     """
     f = _as_filters(filters)
     t = _threshold(min_score)
@@ -365,39 +441,78 @@ def dice_upper_triangle(
     start = max(0, int(start))
     use_numba = _use_numba(kernel)
     nthreads = _threads(threads) if use_numba else 1
-    n_rows = max(0, stop - start)
-    in_scope = n_rows * (n - start) - n_rows * (n_rows + 1) // 2
-    if n_rows == 0 or n - start < 2:
-        _fill(stats, "numba" if use_numba else "numpy", nthreads, max(0, in_scope), 0, 0)
+    name = "numba" if use_numba else "numpy"
+    if stop - start <= 0 or n - start < 2:
+        _fill(stats, name, nthreads, 0, 0, 0)
         return empty_pairs()
     if not use_numba:
         pc = _popcounts_for(f, popcounts)
         li, ri, sc = numpy_block(f[start:stop], pc[start:stop], f[start:], pc[start:], t, upper=True)
-        _fill(stats, "numpy", 1, in_scope, in_scope, len(li))
+        n_rows = stop - start
+        in_scope = n_rows * (n - start) - n_rows * (n_rows + 1) // 2
+        _fill(stats, name, 1, in_scope, in_scope, len(li))
         return li + start, ri + start, sc
     pc = _numba_popcount(f, nthreads) if popcounts is None else _popcounts_for(f, popcounts)
-    if prune and start == 0 and stop == n:
-        order = np.argsort(pc, kind="stable")
-        fs = np.ascontiguousarray(f[order])
-        ps = np.ascontiguousarray(pc[order])
-        lo, hi = _bounds(64 * f.shape[1], t)
-        idx = np.arange(n, dtype=np.int64)
-        rlo = np.maximum(idx + 1, np.searchsorted(ps, lo[ps], side="left"))
-        rhi = np.searchsorted(ps, hi[ps], side="right").astype(np.int64)
-        i, j, s, compared = _run_tiles(fs, ps, rlo, rhi, fs, ps, t, nthreads)
-        a, b = order[i], order[j]
-        left, right = np.minimum(a, b), np.maximum(a, b)
-    else:
-        rows = f[start:stop]
-        cols = f[start:]
-        m = rows.shape[0]
-        rlo = np.arange(1, m + 1, dtype=np.int64)
-        rhi = np.full(m, cols.shape[0], np.int64)
-        i, j, s, compared = _run_tiles(rows, pc[start:stop], rlo, rhi, cols, pc[start:], t, nthreads)
-        left, right = i + start, j + start
-    out = _sorted(left.astype(np.int64), right.astype(np.int64), s, n)
-    _fill(stats, "numba", nthreads, in_scope, compared, len(out[0]))
+    plan = _triangle_plan(f, pc, t, start, stop, prune)
+    out, compared = _run_plan(plan, nthreads)
+    _fill(stats, name, nthreads, plan.pairs, compared, len(out[0]))
     return out
+
+
+def iter_dice_upper_triangle(
+    filters: npt.ArrayLike,
+    min_score: float,
+    *,
+    chunk_pairs: int = 50_000_000,
+    threads: int | None = None,
+    prune: bool = True,
+    stats: DiceStats | None = None,
+) -> Iterator[Pairs]:
+    """:func:`dice_upper_triangle` of the whole triangle, streamed in pieces.
+
+    Yields ``(left, right, score)`` blocks, each sorted by ``(left, right)``;
+    together they hold every candidate pair exactly once (blocks are not in a
+    global order). About ``chunk_pairs`` pairs are compared per block and at
+    most ``2 * threads`` blocks are in flight, so memory is bounded by the
+    candidates of a few blocks, not of the whole run. Compiled kernel only;
+    without numba it falls back to the numpy reference in row ranges.
+    """
+    f = _as_filters(filters)
+    t = _threshold(min_score)
+    n = f.shape[0]
+    if chunk_pairs < 1:
+        raise LinkageError(f"chunk_pairs must be at least 1, got {chunk_pairs}")
+    if n < 2:
+        _fill(stats, "numba" if HAVE_NUMBA else "numpy", _threads(threads) if HAVE_NUMBA else 1, 0, 0, 0)
+        return
+    if not HAVE_NUMBA:
+        rows = max(1, chunk_pairs // max(1, n))
+        kept = 0
+        for s in range(0, n, rows):
+            part = dice_upper_triangle(f, t, start=s, stop=s + rows, kernel="numpy")
+            kept += len(part[0])
+            yield part
+        _fill(stats, "numpy", 1, n * (n - 1) // 2, n * (n - 1) // 2, kept)
+        return
+    nthreads = _threads(threads)
+    plan = _triangle_plan(f, _numba_popcount(f, nthreads), t, 0, n, prune)
+    total = int(plan.cost.sum())
+    chunks = plan.chunks(max(1, total // chunk_pairs))
+    compared = kept = 0
+    with ThreadPoolExecutor(max_workers=nthreads, thread_name_prefix="linkage-dice") as pool:
+        pending: list[Any] = []
+        todo = iter(chunks)
+        for c in itertools.islice(todo, 2 * nthreads):
+            pending.append(pool.submit(plan.run, c))
+        while pending:
+            left, right, score, done = pending.pop(0).result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(plan.run, nxt))
+            compared += done
+            kept += len(left)
+            yield _sorted(left, right, score, n)
+    _fill(stats, "numba", nthreads, plan.pairs, compared, kept)
 
 
 def dice_cross(
@@ -424,32 +539,16 @@ def dice_cross(
     use_numba = _use_numba(kernel)
     nthreads = _threads(threads) if use_numba else 1
     na, nb = fa.shape[0], fb.shape[0]
-    in_scope = na * nb
     if na == 0 or nb == 0:
-        _fill(stats, "numba" if use_numba else "numpy", nthreads, in_scope, 0, 0)
+        _fill(stats, "numba" if use_numba else "numpy", nthreads, 0, 0, 0)
         return empty_pairs()
     if not use_numba:
         li, ri, sc = numpy_block(fa, popcount(fa), fb, popcount(fb), t, upper=False)
-        _fill(stats, "numpy", 1, in_scope, in_scope, len(li))
+        _fill(stats, "numpy", 1, na * nb, na * nb, len(li))
         return li, ri, sc
-    pa = _numba_popcount(fa, nthreads)
-    pb = _numba_popcount(fb, nthreads)
-    if prune:
-        oa = np.argsort(pa, kind="stable")
-        ob = np.argsort(pb, kind="stable")
-        fa, pa = np.ascontiguousarray(fa[oa]), np.ascontiguousarray(pa[oa])
-        fb, pb = np.ascontiguousarray(fb[ob]), np.ascontiguousarray(pb[ob])
-        lo, hi = _bounds(64 * fa.shape[1], t)
-        rlo = np.searchsorted(pb, lo[pa], side="left").astype(np.int64)
-        rhi = np.searchsorted(pb, hi[pa], side="right").astype(np.int64)
-    else:
-        oa = np.arange(na, dtype=np.int64)
-        ob = np.arange(nb, dtype=np.int64)
-        rlo = np.zeros(na, np.int64)
-        rhi = np.full(na, nb, np.int64)
-    i, j, s, compared = _run_tiles(fa, pa, rlo, rhi, fb, pb, t, nthreads)
-    out = _sorted(oa[i].astype(np.int64), ob[j].astype(np.int64), s, na)
-    _fill(stats, "numba", nthreads, in_scope, compared, len(out[0]))
+    plan = _cross_plan(fa, _numba_popcount(fa, nthreads), fb, _numba_popcount(fb, nthreads), t, prune)
+    out, compared = _run_plan(plan, nthreads)
+    _fill(stats, "numba", nthreads, plan.pairs, compared, len(out[0]))
     return out
 
 

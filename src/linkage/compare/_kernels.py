@@ -105,9 +105,7 @@ def tile_kernel(words, rows, rpc, rlo, rhi, r0, r1, tiles, cpc, lb, lscale, thre
     osc = np.empty(cap, np.float64)
     m = 0
     considered = 0
-    inter = np.zeros(b_cols, np.int64)
-    flags = np.zeros(b_cols, np.uint8)
-    flag_words = flags.view(np.uint64)
+    margin = np.zeros(b_cols, np.int64)
     if r1 <= r0:
         return oi[:0], oj[:0], osc[:0], considered
     clo = rlo[r0]
@@ -130,7 +128,10 @@ def tile_kernel(words, rows, rpc, rlo, rhi, r0, r1, tiles, cpc, lb, lscale, thre
             considered += b - a
             pa = rpc[i]
             la = lscale * pa
-            hit = 0
+            # margin = 2 S inter - L pb; the pre-test passes where margin >= L pa. Only the
+            # running maximum is kept in the vector loop: one shift, one subtract, one store
+            # and one max per eight pairs on top of the popcounts.
+            top = np.int64(-(1 << 62))
             # whole vectors only: widen [a, b) to multiples of 8 inside the zero-padded
             # tile (b_cols is a multiple of 64); the exact test below keeps to [a, b)
             for j in range(a & ~7, (b + 7) & ~7):
@@ -140,20 +141,23 @@ def tile_kernel(words, rows, rpc, rlo, rhi, r0, r1, tiles, cpc, lb, lscale, thre
                 s = 0
                 for k in range(words):
                     s += ctpop(rows[i, k] & ft[k, ju])  # type: ignore[call-arg, unused-ignore]
-                inter[ju] = s
-                passed = (s << SCALE_SHIFT) >= la + lb[np.uintp(base + j)]
-                flags[ju] = passed
-                hit |= passed
-            if hit == 0:
+                d = (s << SCALE_SHIFT) - lb[np.uintp(base + j)]
+                margin[ju] = d
+                top = max(top, d)
+            if top < la:
                 continue
-            # exact test on the few columns the pre-test let through, eight flags at a time
-            for w in range(a >> 3, ((b - 1) >> 3) + 1):
-                if flag_words[w] == 0:
+            # the exact test on the few columns the pre-test let through, 64 at a time
+            for g in range(a & ~63, b, 64):
+                gtop = np.int64(-(1 << 62))
+                for j in range(g, g + 64):
+                    gtop = max(gtop, margin[np.uintp(j)])
+                if gtop < la:
                     continue
-                for j in range(max(a, w << 3), min(b, (w << 3) + 8)):
-                    if flags[j] == 0:
+                for j in range(max(a, g), min(b, g + 64)):
+                    d = margin[j]
+                    if d < la:
                         continue
-                    s = inter[j]
+                    s = (d + lb[base + j]) >> SCALE_SHIFT
                     total = pa + cpc[base + j]
                     score = 2.0 * s / total if total > 0 else 0.0
                     if score >= threshold:
