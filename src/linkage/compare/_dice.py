@@ -77,7 +77,7 @@ except ImportError as exc:  # pragma: no cover - exercised only where numba cann
     HAVE_NUMBA = False
     _NUMBA_IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
 
-NUMBA_REQUIREMENT = "numba>=0.60,<0.70"
+NUMBA_REQUIREMENT = "numba>=0.61,<0.70"
 _PREFILTER_S = 1 << 16  # the integer pre-test works in units of 1/S of a Dice point
 _L1_TILE_BYTES = 16 * 1024  # a column tile (words x columns x 8 bytes) stays in L1 with room to spare
 _L2_ROW_BYTES = 256 * 1024  # the rows of one work chunk stay in L2

@@ -1,7 +1,6 @@
 """Compiled Dice kernels (numba). Imported only through :mod:`linkage.compare._dice`.
 
-Layout and method (the design notes are in ``docs/compare.md`` of the report;
-here is what the code relies on):
+Layout and method (measurements in ``benchmarks/speed/README.md``):
 
 * Rows are read row-major (``rows[i, k]``: word ``k`` of row ``i``); columns
   come in tiles of ``B`` filters stored word-major (``tiles[t, k, j]``), so the
@@ -13,7 +12,9 @@ here is what the code relies on):
   in L1 while a block of rows streams past it.
 * The threshold is applied inside, in two steps. A necessary integer test
   ``2 * S * inter >= L * (pa + pb)`` with ``S = 2**16`` and
-  ``L = floor(t * S) - 1`` runs in the vector loop for every pair; it can only
+  ``L = floor(t * S) - 1`` runs in the vector loop for every pair (only a running
+  maximum of ``2 S inter - L pb`` is kept there; a row with a hit is then
+  scanned in groups of 64); it can only
   let through pairs a hair below the threshold, never drop one at or above it
   (proof in :func:`linkage.compare._dice.prefilter_scale`). The few pairs it
   lets through get the exact test, which *is* the definition the reference
