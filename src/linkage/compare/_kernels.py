@@ -14,7 +14,7 @@ Layout and method (measurements in ``benchmarks/speed/README.md``):
   ``2 * S * inter >= L * (pa + pb)`` with ``S = 2**16`` and
   ``L = floor(t * S) - 1`` runs in the vector loop for every pair (only a running
   maximum of ``2 S inter - L pb`` is kept there; a row with a hit is then
-  scanned in groups of 64); it can only
+  narrowed down by the maxima of 64 and of 8 columns); it can only
   let through pairs a hair below the threshold, never drop one at or above it
   (proof in :func:`linkage.compare._dice.prefilter_scale`). The few pairs it
   lets through get the exact test, which *is* the definition the reference
@@ -32,6 +32,7 @@ from typing import Any
 
 import numba
 import numpy as np
+from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
@@ -52,6 +53,19 @@ def ctpop(typingctx, x):  # type: ignore[no-untyped-def]
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+@intrinsic  # type: ignore[misc, unused-ignore]
+def cttz(typingctx, x):  # type: ignore[no-untyped-def]
+    """Trailing zeros of a non-zero 64-bit integer (``llvm.cttz.i64``: ``tzcnt``/``bsf``)."""
+    if not (isinstance(x, types.Integer) and x.bitwidth == 64):  # type: ignore[attr-defined, unused-ignore]
+        return None
+    sig = types.int64(x)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
 
     return sig, codegen
 
@@ -107,6 +121,7 @@ def tile_kernel(words, rows, rpc, rlo, rhi, r0, r1, tiles, cpc, lb, lscale, thre
     m = 0
     considered = 0
     margin = np.zeros(b_cols, np.int64)
+    hits = np.zeros(64, np.int64)
     if r1 <= r0:
         return oi[:0], oj[:0], osc[:0], considered
     clo = rlo[r0]
@@ -147,29 +162,37 @@ def tile_kernel(words, rows, rpc, rlo, rhi, r0, r1, tiles, cpc, lb, lscale, thre
                 top = max(top, d)
             if top < la:
                 continue
-            # the exact test on the few columns the pre-test let through, 64 at a time
+            # the exact test on the few columns the pre-test let through: the maximum of
+            # each 64 columns, then, in a group with a hit, its passing columns gathered
+            # without branches
             for g in range(a & ~63, b, 64):
                 gtop = np.int64(-(1 << 62))
                 for j in range(g, g + 64):
                     gtop = max(gtop, margin[np.uintp(j)])
                 if gtop < la:
                     continue
-                for j in range(max(a, g), min(b, g + 64)):
+                lo_j = max(a, g)
+                hi_j = min(b, g + 64)
+                cnt = 0
+                for j in range(lo_j, hi_j):
+                    hits[cnt] = j
+                    cnt += margin[j] >= la
+                for q in range(cnt):
+                    j = hits[q]
                     d = margin[j]
-                    if d < la:
-                        continue
                     s = (d + lb[base + j]) >> SCALE_SHIFT
                     total = pa + cpc[base + j]
                     score = 2.0 * s / total if total > 0 else 0.0
-                    if score >= threshold:
-                        if m == oi.shape[0]:
-                            oi = _grow(oi, m)
-                            oj = _grow(oj, m)
-                            osc = _grow(osc, m)
-                        oi[m] = i
-                        oj[m] = base + j
-                        osc[m] = score
-                        m += 1
+                    if score < threshold:
+                        continue
+                    if m == oi.shape[0]:
+                        oi = _grow(oi, m)
+                        oj = _grow(oj, m)
+                        osc = _grow(osc, m)
+                    oi[m] = i
+                    oj[m] = base + j
+                    osc[m] = score
+                    m += 1
     return oi[:m], oj[:m], osc[:m], considered
 
 
