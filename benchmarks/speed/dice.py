@@ -9,7 +9,10 @@ of the machine is written next to every number: others may share it.
 "Comparisons" are pairs in scope (``n (n - 1) / 2`` for the triangle, ``|A| |B|``
 for a rectangle) divided by the time; ``compared_per_s`` counts only the pairs
 whose Dice was computed (popcount pruning skips pairs whose popcounts alone
-rule out the threshold; the JSON says how many).
+rule out the threshold; the JSON says how many). ``comparisons_per_cpu_s``
+divides by the CPU time of this process over all its threads: on a shared
+machine it shows what the kernels do with the CPU they got, while the
+wall-clock rate is what a user waits for.
 
 anonlink (``pip install '.[bench]'``) compares ``A x B`` on one thread, so it is
 set beside our rectangle kernel on the same two halves of the data, and its
@@ -29,6 +32,7 @@ import statistics
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -71,15 +75,26 @@ def _filters(n: int, seed: int) -> dict[int, U64]:
     return out
 
 
-def _time(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float], Any, list[float]]:
-    """Warm up once, then the median of ``repeats`` timed runs; returns (median, all, last result, load)."""
+@dataclass
+class Timing:
+    """Median wall-clock seconds of the timed runs, all of them, and the median CPU seconds of this process."""
+
+    wall: float
+    walls: list[float]
+    cpu: float
+    load: list[float]
+
+
+def _time(fn: Callable[[], Any], repeats: int) -> tuple[Timing, Any]:
+    """Warm up once (this also compiles), then ``repeats`` timed runs."""
     result = fn()
-    times = []
+    walls, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), [round(t, 4) for t in times], result, _load()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return Timing(statistics.median(walls), [round(t, 4) for t in walls], statistics.median(cpus), _load()), result
 
 
 def _anonlink() -> tuple[Any, str]:
@@ -131,20 +146,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
 
     def record(bits: int, kernel: str, shape: str, nthreads: int, prune: bool, stats: DiceStats | None,
-               pairs: int, med: float, times: list[float], load: list[float], kept: int, **extra: Any) -> None:
+               pairs: int, tm: Timing, kept: int, **extra: Any) -> None:
         compared = stats.compared if stats is not None else pairs
         row = {
             "bits": bits, "kernel": kernel, "shape": shape, "threads": nthreads, "prune": prune,
             "records": n if shape != "triangle" or kernel != "numpy" else numpy_n,
             "pairs": pairs, "compared": compared, "pruned": pairs - compared, "kept": kept,
-            "seconds_median": round(med, 4), "seconds": times,
-            "comparisons_per_s": round(pairs / med), "compared_per_s": round(compared / med),
-            "load_after": load, **extra,
+            "seconds_median": round(tm.wall, 4), "seconds": tm.walls, "cpu_seconds_median": round(tm.cpu, 4),
+            "comparisons_per_s": round(pairs / tm.wall), "compared_per_s": round(compared / tm.wall),
+            "comparisons_per_cpu_s": round(pairs / tm.cpu) if tm.cpu > 0 else None,
+            "load_after": tm.load, **extra,
         }
         rows.append(row)
-        print(f"{bits:5d} bits  {kernel:8s} {shape:9s} threads={nthreads} prune={prune!s:5s} "
-              f"{row['comparisons_per_s'] / 1e6:9.1f}M comparisons/s  ({compared / med / 1e6:.1f}M compared/s, "
-              f"{kept} kept, load {load[0]})", flush=True)
+        print(f"{bits:5d} bits  {kernel:15s} {shape:9s} threads={nthreads} prune={prune!s:5s} "
+              f"{row['comparisons_per_s'] / 1e6:8.1f}M comparisons/s ({compared / tm.wall / 1e6:.1f}M compared/s; "
+              f"{pairs / max(tm.cpu, 1e-9) / 1e6:.1f}M per CPU-s), {kept} kept, load {tm.load[0]}", flush=True)
 
     for bits, f in filters.items():
         half = len(f) // 2
@@ -153,28 +169,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for nthreads in threads:
             for prune in (True, False) if nthreads == max(threads) else (True,):
                 st = DiceStats()
-                med, times, res, load = _time(
-                    partial(dice_upper_triangle, f, t, threads=nthreads, prune=prune, stats=st), repeats)
-                record(bits, info.kernel, "triangle", nthreads, prune, st, pairs_tri, med, times, load, len(res[0]))
+                tm, res = _time(partial(dice_upper_triangle, f, t, threads=nthreads, prune=prune, stats=st), repeats)
+                record(bits, info.kernel, "triangle", nthreads, prune, st, pairs_tri, tm, len(res[0]))
         ours: Any = None
         for nthreads in threads:
             st = DiceStats()
-            med, times, ours, load = _time(partial(dice_cross, a, b, t, threads=nthreads, stats=st), repeats)
-            record(bits, info.kernel, "rectangle", nthreads, True, st, len(a) * len(b), med, times, load,
-                   len(ours[0]))
+            tm, ours = _time(partial(dice_cross, a, b, t, threads=nthreads, stats=st), repeats)
+            record(bits, info.kernel, "rectangle", nthreads, True, st, len(a) * len(b), tm, len(ours[0]))
         sub = f[:numpy_n]
-        med, times, res, load = _time(partial(dice_upper_triangle, sub, t, kernel="numpy"), repeats)
-        record(bits, "numpy", "triangle", 1, False, None, numpy_n * (numpy_n - 1) // 2, med, times, load,
-               len(res[0]))
+        tm, res = _time(partial(dice_upper_triangle, sub, t, kernel="numpy"), repeats)
+        record(bits, "numpy", "triangle", 1, False, None, numpy_n * (numpy_n - 1) // 2, tm, len(res[0]))
         if anon is not None:
             run, to_bitarrays, version = anon
-            med, times, res, load = _time(partial(run, to_bitarrays(a), to_bitarrays(b), t), repeats)
+            tm, res = _time(partial(run, to_bitarrays(a), to_bitarrays(b), t), repeats)
             sims, (ia, ib) = res
             theirs = sorted(zip(np.asarray(ia).tolist(), np.asarray(ib).tolist(), np.asarray(sims).tolist(),
                                 strict=True))
             mine = list(zip(ours[0].tolist(), ours[1].tolist(), ours[2].tolist(), strict=True))
-            record(bits, f"anonlink {version}", "rectangle", 1, True, None, len(a) * len(b), med, times, load,
-                   len(theirs), same_pairs_as_ours=theirs == mine)
+            record(bits, f"anonlink {version}", "rectangle", 1, True, None, len(a) * len(b), tm, len(theirs),
+                   same_pairs_as_ours=theirs == mine)
 
     def best(bits: int, kernel: str, shape: str) -> float:
         vals = [r["comparisons_per_s"] for r in rows if r["bits"] == bits and r["kernel"].startswith(kernel)
