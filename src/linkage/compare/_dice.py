@@ -138,7 +138,7 @@ def kernel_info() -> KernelInfo:
         msg = f"Dice kernel: compiled (numba {numba.__version__}), {threads} thread(s), popcount: {pc}"
         return KernelInfo("numba", threads, numba.__version__, pc, msg)
     msg = (
-        "Dice kernel: numpy reference, single-threaded, roughly 10-20x slower than the compiled kernel "
+        "Dice kernel: numpy reference, single-threaded, about 100 times slower than the compiled kernel "
         f"(numba could not be imported: {_NUMBA_IMPORT_ERROR}). Install it with: pip install '{NUMBA_REQUIREMENT}'"
     )
     return KernelInfo("numpy", 1, None, "numpy bitwise_count", msg)
