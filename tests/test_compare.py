@@ -206,6 +206,27 @@ def test_row_ranges_cover_the_triangle_once(kernel: str) -> None:
 
 
 @needs_numba
+def test_row_ranges_with_popcounts_reuse_tiles_and_never_go_stale() -> None:
+    """A caller splitting the rows (as the pipeline's executors do) gets the tiles built once per array."""
+    rng = np.random.default_rng(8)
+    f = _bits(rng, 2000, 512, 0.3)
+    pc = popcount(f)
+    whole = dice_upper_triangle(f, 0.3, kernel="numpy")
+    parts = [dice_upper_triangle(f, 0.3, start=a, stop=b, popcounts=pc, kernel="numba")
+             for a, b in full_index_chunks(len(f), 50_000)]
+    tiles = _dice._tile_cache[0].tiles
+    _same(tuple(np.concatenate([p[k] for p in parts]) for k in range(3)), whole)
+    dice_upper_triangle(f, 0.5, start=3, stop=9, popcounts=pc, kernel="numba")
+    assert _dice._tile_cache[0].tiles is tiles  # same arrays: reused, whatever the threshold
+    g = f.copy()
+    g[:, 0] = 0  # other filters: new tiles, right answer
+    gpc = popcount(g)
+    _same(dice_upper_triangle(g, 0.3, start=100, stop=700, popcounts=gpc, kernel="numba"),
+          dice_upper_triangle(g, 0.3, start=100, stop=700, kernel="numpy"))
+    assert _dice._tile_cache[0].tiles is not tiles
+
+
+@needs_numba
 def test_pruning_skips_pairs_and_keeps_every_candidate() -> None:
     """Popcounts 10..200 of 512 bits: at 0.8 most pairs cannot reach the threshold on popcount alone."""
     rng = np.random.default_rng(11)

@@ -29,6 +29,8 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -319,8 +321,9 @@ class _Plan:
         c: I64 = np.maximum(self.rhi - self.rlo, 0)
         return c
 
-    def chunks(self, pieces: int) -> list[tuple[int, int]]:
-        return _split(self.cost, int(self.rows.shape[1]), pieces)
+    def chunks(self, pieces: int, rows: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+        r0, r1 = (0, self.rows.shape[0]) if rows is None else rows
+        return [(a + r0, b + r0) for a, b in _split(self.cost[r0:r1], int(self.rows.shape[1]), pieces)]
 
     def run(self, chunk: tuple[int, int]) -> tuple[I64, I64, F64, int]:
         """Candidate pairs of rows ``chunk`` in the caller's indices (unsorted) and the pairs compared."""
@@ -361,6 +364,56 @@ def _triangle_plan(f: U64, pc: I64, t: float, start: int, stop: int, prune: bool
                  symmetric=False, n_left=n, pairs=pairs)
 
 
+@dataclass
+class _TileCache:
+    """The column tiles of the last filters compared in row ranges (see :func:`_row_range_plan`)."""
+
+    filters: weakref.ref[U64]
+    popcounts: weakref.ref[I64]
+    key: tuple[int, ...]
+    tiles: U64
+    cpc: I64
+    rlo: I64
+    rhi: I64
+    index: I64
+    lb: dict[int, I64]
+
+
+_tile_cache: list[_TileCache] = []
+_tile_cache_lock = threading.Lock()
+
+
+def _row_range_plan(f: U64, pc: I64, t: float) -> _Plan:
+    """A plan of the whole triangle in the caller's order, whose tiles are kept between calls.
+
+    Callers that split the rows themselves (``start``/``stop`` with
+    ``popcounts``) call once per range with the same arrays; building the column
+    tiles of every later row on each call would cost as much as comparing a
+    small range. The tiles of the last such pair of arrays are kept, recognised
+    by identity (weak references), shape and data address; the contract that
+    ``popcounts`` are those of ``filters`` already means neither changes
+    between calls.
+    """
+    n, words = f.shape
+    key = (f.ctypes.data, pc.ctypes.data, n, words)
+    lscale = prefilter_scale(t)
+    with _tile_cache_lock:
+        hit = next((c for c in _tile_cache if c.key == key and c.filters() is f and c.popcounts() is pc), None)
+        if hit is None:
+            tiles, cpc, _ = _column_tiles(f, pc, _tile_columns(words), 0)
+            idx = np.arange(n, dtype=np.int64)
+            hit = _TileCache(weakref.ref(f), weakref.ref(pc), key, tiles, cpc, idx + 1, np.full(n, n, np.int64),
+                             idx, {})
+            _tile_cache[:] = [hit]
+        lb = hit.lb.get(lscale)
+        if lb is None:
+            lb = hit.cpc * lscale
+            hit.lb.clear()
+            hit.lb[lscale] = lb
+    return _Plan(f, pc, hit.rlo, hit.rhi, hit.tiles, hit.cpc, lb, lscale, t, hit.index, hit.index, False, n,
+                 n * (n - 1) // 2)
+
+
 def _cross_plan(fa: U64, pa: I64, fb: U64, pb: I64, t: float, prune: bool) -> _Plan:
     na, nb = fa.shape[0], fb.shape[0]
     if prune:
@@ -379,11 +432,12 @@ def _cross_plan(fa: U64, pa: I64, fb: U64, pb: I64, t: float, prune: bool) -> _P
     return _plan(fa, pa, rlo, rhi, fb, pb, t, row_map=oa, col_map=ob, symmetric=False, n_left=na, pairs=na * nb)
 
 
-def _run_plan(plan: _Plan, threads: int) -> tuple[Pairs, int]:
-    """All candidate pairs of a plan, sorted by ``(left, right)``, and the number of pairs compared."""
-    total = int(plan.cost.sum())
+def _run_plan(plan: _Plan, threads: int, rows: tuple[int, int] | None = None) -> tuple[Pairs, int]:
+    """All candidate pairs of a plan (of ``rows`` only, if given), sorted by ``(left, right)``, and the pairs compared."""
+    r0, r1 = (0, plan.rows.shape[0]) if rows is None else rows
+    total = int(plan.cost[r0:r1].sum())
     pieces = min(threads * _CHUNKS_PER_THREAD, total // _MIN_CHUNK_PAIRS)
-    parts = _map_threads(plan.run, plan.chunks(pieces), threads)
+    parts = _map_threads(plan.run, plan.chunks(pieces, (r0, r1)), threads)
     if not parts:
         return empty_pairs(), 0
     left = np.concatenate([p[0] for p in parts])
@@ -432,7 +486,8 @@ def dice_upper_triangle(
     The whole triangle (``start=0, stop=None``) is one parallel, pruned pass:
     call it once rather than in row ranges (or stream it with
     :func:`iter_dice_upper_triangle`). Row ranges are compared as asked, without
-    popcount pruning, and rebuild the column tiles of ``filters[start:]``.
+    popcount pruning; with ``popcounts`` the column tiles built for the first
+    range are kept for the next ranges of the same arrays.
     """
     f = _as_filters(filters)
     t = _threshold(min_score)
@@ -452,6 +507,14 @@ def dice_upper_triangle(
         in_scope = n_rows * (n - start) - n_rows * (n_rows + 1) // 2
         _fill(stats, name, 1, in_scope, in_scope, len(li))
         return li + start, ri + start, sc
+    if popcounts is not None and not (prune and start == 0 and stop == n):
+        # a caller splitting the rows itself: reuse the column tiles across its calls
+        pc = _popcounts_for(f, popcounts)
+        plan = _row_range_plan(f, pc, t)
+        out, compared = _run_plan(plan, nthreads, (start, stop))
+        n_rows = stop - start
+        _fill(stats, name, nthreads, n_rows * (n - start) - n_rows * (n_rows + 1) // 2, compared, len(out[0]))
+        return out
     pc = _numba_popcount(f, nthreads) if popcounts is None else _popcounts_for(f, popcounts)
     plan = _triangle_plan(f, pc, t, start, stop, prune)
     out, compared = _run_plan(plan, nthreads)
