@@ -95,3 +95,21 @@ def test_heldout_benchmark_quick(tmp_path: Path) -> None:
                 lo, hi = y["interval"]
                 assert lo <= y["estimate"] <= hi and 0.0 <= y["f1"] <= 1.0 and 0.0 <= y["plain_f1"] <= 1.0
     assert res["table"] == data["table"]
+
+
+def test_dice_speed_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "speed" / "dice.py"))
+    out = tmp_path / "dice.json"
+    res = ns["main"](["--quick", "--out", str(out)])
+    data = json.loads(out.read_text())
+    assert data == json.loads(json.dumps(res)) and data["quick"] is True
+    assert {r["bits"] for r in data["results"]} == {512, 1024}
+    assert all(r["comparisons_per_s"] > 0 and r["pairs"] >= r["compared"] for r in data["results"])
+    assert data["kernel"].startswith("Dice kernel: ") and len(data["load_at_start"]) == 3
+    kernels = {r["kernel"] for r in data["results"]}
+    assert "numpy" in kernels
+    if isinstance(data["anonlink"], str) and "not installed" in data["anonlink"]:
+        assert not any(k.startswith("anonlink") for k in kernels)  # skipped, with the message in the JSON
+    else:  # anonlink ran beside ours: it must find exactly our candidate pairs
+        assert all(r["same_pairs_as_ours"] for r in data["results"] if r["kernel"].startswith("anonlink"))
+    assert {t["name"].split(",")[0] for t in data["targets"]} >= {"512-bit Dice", "1024-bit Dice"}

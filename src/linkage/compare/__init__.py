@@ -1,11 +1,34 @@
-"""Compare: Dice similarity on packed bits (reference, numpy and compiled kernels)."""
+"""Compare: Dice similarity on packed bits (reference and compiled kernels).
+
+:func:`kernel_info` says which kernel runs (the CLI prints its ``message``).
+"""
 
 from linkage.compare._dice import (
     HAVE_NUMBA,
+    DiceStats,
+    KernelInfo,
+    default_threads,
+    dice_cross,
     dice_pairs,
+    dice_pairs_at_least,
     dice_reference,
     dice_upper_triangle,
+    iter_dice_upper_triangle,
+    kernel_info,
     popcount,
 )
 
-__all__ = ["HAVE_NUMBA", "dice_pairs", "dice_reference", "dice_upper_triangle", "popcount"]
+__all__ = [
+    "HAVE_NUMBA",
+    "DiceStats",
+    "KernelInfo",
+    "default_threads",
+    "dice_cross",
+    "dice_pairs",
+    "dice_pairs_at_least",
+    "dice_reference",
+    "dice_upper_triangle",
+    "iter_dice_upper_triangle",
+    "kernel_info",
+    "popcount",
+]
