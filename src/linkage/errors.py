@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "LinkageError",
@@ -34,10 +35,12 @@ class LinkageError(Exception):
 class SchemaError(LinkageError):
     """A linkage schema is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], source: str | None = None) -> None:
         self.problems = list(problems)
+        self.source = source
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"invalid linkage schema ({len(self.problems)} problem(s)):\n{lines}")
+        where = f" {source!r}" if source else ""
+        super().__init__(f"invalid linkage schema{where} ({len(self.problems)} problem(s)):\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,10 @@ class InputError(LinkageError):
 
     MAX_LISTED = 20
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], report: Any = None) -> None:
         self.problems = list(problems)
+        #: What the run read before it refused (:class:`linkage.pipeline.EncodeReport`), when known.
+        self.report = report
         shown = self.problems[: self.MAX_LISTED]
         lines = "\n".join(f"  - {p}" for p in shown)
         more = len(self.problems) - len(shown)

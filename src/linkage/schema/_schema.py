@@ -470,18 +470,25 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
     elif isinstance(source, Mapping):
         raw = source
     else:
+        name = Path(source).name
         try:
             raw = json.loads(Path(source).read_text("utf-8"))
         except OSError as exc:
-            raise SchemaError([f"cannot read schema file: {exc.strerror}"]) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SchemaError([f"schema file is not valid JSON ({type(exc).__name__})"]) from None
+            raise SchemaError([f"cannot read schema file: {exc.strerror}"], name) from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+            raise SchemaError([f"schema file is not valid JSON ({type(exc).__name__})"], name) from None
+    where = None if source is None or isinstance(source, Mapping) else Path(source).name
     if not isinstance(raw, Mapping):
-        raise SchemaError(["(document): a linkage schema must be a JSON object"])
-    doc = _with_defaults(migrate(raw))
-    problems = _problems(doc)
+        raise SchemaError(["(document): a linkage schema must be a JSON object"], where)
+    try:
+        doc = _with_defaults(migrate(raw))
+        problems = _problems(doc)
+    except SchemaError as exc:
+        raise SchemaError(exc.problems, where) from None
+    except RecursionError:
+        raise SchemaError(["(document): nested too deeply"], where) from None
     if problems:
-        raise SchemaError(problems)
+        raise SchemaError(problems, where)
     length = int(doc["filter"]["length"])
     level = str(doc["filter"]["level"])
     segments: list[tuple[int, int] | None] = (

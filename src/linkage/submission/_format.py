@@ -210,7 +210,8 @@ class SignedSubmission:
 
     def id_map_csv(self) -> bytes:
         """The id map as UTF-8 CSV, as :func:`write_submission` writes it."""
-        return self.id_map.to_csv(index=False).encode("utf-8")
+        text: str = self.id_map.to_csv(index=False)
+        return text.encode("utf-8")
 
 
 def _embedded_schema(schema: Schema) -> dict[str, Any]:
