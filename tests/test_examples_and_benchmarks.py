@@ -77,3 +77,12 @@ def test_f1_gap_benchmark_quick(tmp_path: Path) -> None:
     assert len(data["f1"]["default"]) == len(data["f1"]["unhardened"]) == 2
     assert 0.3 < data["mean_f1"]["default"] <= 1.0
     assert res["gap_mean"] == data["gap_mean"]
+
+
+def test_submission_fuzz_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "robustness" / "submission_fuzz.py"))
+    res = ns["main"](["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "submission_fuzz.json").read_text())
+    assert data["cases"] == res["cases"] == 500 and data["quick"] is True
+    assert data["not_library_errors"] == 0, data["failures"]
+    assert data["outcomes"].get("accepted", 0) > 0

@@ -236,9 +236,14 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, str
         raise LinkageError("the file holds binary data, not text; give a CSV, XLSX or Parquet file")
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=list(CODE_PAGES)).best()
-    if best is None:
+    results = list(from_bytes(data, cp_isolation=list(CODE_PAGES)))
+    if not results:
         raise LinkageError("cannot tell the file's text encoding; give --encoding (e.g. cp1252 or utf-8)")
+    best = min(results, key=lambda r: (r.chaos, -r.coherence))
+    # Windows-1252 wins whenever it reads the text as well as the best (a tie is common in short files).
+    western = [r for r in results if "cp1252" in r.could_be_from_charset]
+    if western and western[0].chaos <= best.chaos + 0.005 and western[0].coherence >= best.coherence - 0.02:
+        best = western[0]
     name = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
     try:
         return data.decode(name), name, "detected"
