@@ -9,7 +9,8 @@ Recognising files
 a private signing key, a public key, a linkage submission, or something else.
 Registry commands use it to refuse key files handed to them by mistake;
 reporter commands use it to refuse a key or a submission given as the input
-table, and ``--overwrite`` never replaces a file that holds a key or secret.
+table, and ``--overwrite`` never replaces a file that holds a key (secret,
+private or public).
 
 Writing
 =======
@@ -94,6 +95,8 @@ PUBLIC_KEY_MARKER = b"-----BEGIN PUBLIC KEY-----"
 SUBMISSION_MAGIC = b"LNKSUB\x00"
 
 _TEMP_SUFFIX = ".linkage-tmp"
+#: Files no write replaces, even with ``overwrite``: keys (a public key is replaced by hand, on purpose).
+_NEVER_OVERWRITTEN = ("secret", "private_key", "public_key")
 _JOURNAL_SUFFIX = ".linkage-commit"
 
 #: What :func:`file_kind` returns, and how messages call it.
@@ -184,7 +187,7 @@ def check_outputs(
             raise LinkageError(f"{label}: {p.name!r} is a directory, not a file name (nothing was written)")
         if p.exists() or p.is_symlink():
             kind = file_kind(p)
-            if kind in ("secret", "private_key"):
+            if kind in _NEVER_OVERWRITTEN:
                 raise KeyFileError(
                     f"{label}: {p.name!r} holds {KIND_NAMES[kind]}; it is never overwritten, choose another name"
                 )
@@ -299,7 +302,7 @@ def atomic_write_bytes(
     """
     path = Path(path)
     kind = file_kind(path) if path.exists() else None
-    if kind in ("secret", "private_key"):
+    if kind in _NEVER_OVERWRITTEN:
         raise KeyFileError(f"{path.name!r} holds {KIND_NAMES[kind]}; it is never overwritten")
     if path.exists() and not overwrite:
         raise LinkageError(f"refusing to overwrite existing file {path.name!r}")

@@ -250,8 +250,8 @@ def encode_table(
 
     The table's columns are found as :func:`encode_file` finds a file's
     (built-in Dutch and English names, ``columns``); ``case_ref_column`` names
-    the case-reference column when it has another name (``None``: no case
-    references). Under ``invalid="refuse"`` nothing is written unless every
+    the case-reference column when it has another name (``None``: only its
+    built-in names, such as ``case_ref`` or ``dossiernummer``). Under ``invalid="refuse"`` nothing is written unless every
     row is valid.
     """
     mapping = dict(columns or {})
@@ -259,8 +259,6 @@ def encode_table(
         labels = {str(c).strip().casefold(): str(c) for c in df.columns}
         if case_ref_column.strip().casefold() in labels:
             mapping["case_ref"] = labels[case_ref_column.strip().casefold()]
-    elif case_ref_column is None:
-        df = df[[c for c in df.columns if str(c).strip().casefold() != "case_ref"]]
     report = encode_file(
         df, schema, key, signing_key, reporter_id=reporter_id, out_path=out_path, id_map_path=id_map_path,
         rejects_path=rejects_path, columns=mapping, invalid=invalid, overwrite=overwrite,

@@ -90,6 +90,9 @@ def write_signing_key(private: Ed25519PrivateKey, private_path: str | Path, publ
 def read_signing_key(path: str | Path) -> Ed25519PrivateKey:
     """Read a reporter's Ed25519 private key (PKCS#8 PEM, unencrypted)."""
     p = Path(path)
+    kind = file_kind(p)
+    if kind in ("secret", "public_key", "submission"):
+        raise KeyFileError(f"{p.name!r} holds {KIND_NAMES[kind]}, not a private signing key")
     try:
         check_private_permissions(p)
         data = p.read_bytes()
