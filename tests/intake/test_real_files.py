@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from linkage.cli import cli
-from linkage.evaluate import load_febrl, reduce_febrl
 from linkage.errors import InvalidValue
+from linkage.evaluate import load_febrl, reduce_febrl
 from linkage.normalise import resolve_birth_year
 
 from . import messy

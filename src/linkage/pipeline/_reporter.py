@@ -251,8 +251,8 @@ def encode_table(
     The table's columns are found as :func:`encode_file` finds a file's
     (built-in Dutch and English names, ``columns``); ``case_ref_column`` names
     the case-reference column when it has another name (``None``: only its
-    built-in names, such as ``case_ref`` or ``dossiernummer``). Under ``invalid="refuse"`` nothing is written unless every
-    row is valid.
+    built-in names, such as ``case_ref`` or ``dossiernummer``). Under
+    ``invalid="refuse"`` nothing is written unless every row is valid.
     """
     mapping = dict(columns or {})
     if case_ref_column is not None and "case_ref" not in mapping:
