@@ -149,3 +149,10 @@ def test_library_dataframes_with_dutch_headers(tmp_path: Path, schema: linkage.S
     assert idm["case_ref"].tolist() == ["PL-1"]
     with pytest.raises(ColumnError):
         linkage.normalise_records(pd.DataFrame({"Kolom": ["x"]}), schema)
+
+
+def test_docs_input_lists_every_built_in_name() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "input.md").read_text("utf-8").casefold()
+    for source, headers in builtin_column_names().items():
+        for h in headers:
+            assert h.casefold() in doc, (source, h)
