@@ -51,6 +51,9 @@ def handle_errors(fn: F) -> F:
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as exc:  # the file system said no (permissions, a full disk): not a bug
+            where = f" ({Path(exc.filename).name})" if exc.filename else ""
+            _fail(f"{exc.strerror or type(exc).__name__}{where}")
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # never echo the message: it may hold a value
@@ -277,8 +280,7 @@ def encode(
     from linkage.errors import InputError
     from linkage.files import check_outputs, recover_commit
     from linkage.intake import parse_column_mapping
-    from linkage.pipeline import check_table, encode_file
-    from linkage.pipeline._reporter import default_outputs
+    from linkage.pipeline import check_table, default_outputs, encode_file
     from linkage.schema import load_schema
 
     schema = load_schema(schema_file)

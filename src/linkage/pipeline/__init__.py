@@ -27,11 +27,12 @@ if TYPE_CHECKING:  # pragma: no cover
         run_manifest,
         summarise,
     )
-    from linkage.pipeline._reporter import EncodeReport, check_table, encode_file, encode_table
+    from linkage.pipeline._reporter import EncodeReport, check_table, default_outputs, encode_file, encode_table
 
 _WHERE = {
     "EncodeReport": "linkage.pipeline._reporter",
     "check_table": "linkage.pipeline._reporter",
+    "default_outputs": "linkage.pipeline._reporter",
     "encode_file": "linkage.pipeline._reporter",
     "encode_table": "linkage.pipeline._reporter",
     "DedupResult": "linkage.pipeline._registry",
@@ -48,6 +49,7 @@ __all__ = [
     "Progress",
     "check_table",
     "dedup_records",
+    "default_outputs",
     "encode_file",
     "encode_table",
     "run_dedup",
