@@ -74,7 +74,7 @@ def test_febrl3(tmp_path: Path, keys: dict[str, Path]) -> None:
     info = json.loads(res.stdout)
     assert info["records"] == len(table) == 5000 and info["invalid_cells"] == len(problems)
     fields = {f["field"]: f for f in info["fields"]}
-    assert fields["birth_year"]["invalid"] == len(bad_dates)
+    assert fields["birth_year"]["refused"] == len(bad_dates)
     assert fields["initials"]["read"] > 4900 and fields["nationality"]["read"] > 4800
     rejects = pd.read_csv(info["written"]["rejects"])
     assert len(rejects) == len(problems) and list(rejects.columns) == ["row", "field", "column", "reason"]

@@ -38,7 +38,7 @@ def test_missing_leaves_bad_cells_out_and_uses_the_next_source(schema: linkage.S
     assert frame["sex"].tolist() == [None, "M", "F"]
     # Row 3: the bad given name is left out; the surname's initial stays.
     assert frame["initials"].tolist() == ["AP", "JJ", "B"]
-    counts = {f.field: (f.read, f.missing, f.invalid) for f in table.fields}
+    counts = {f.field: (f.read, f.missing, f.refused) for f in table.fields}
     assert counts == {"initials": (3, 0, 1), "birth_year": (2, 1, 2), "nationality": (1, 2, 1), "sex": (2, 1, 1)}
     assert table.dropped_cells() == {"initials": 1, "birth_year": 2, "nationality": 1, "sex": 1}
     assert len(table.rejected) == 5 and all("Popescu" not in r.reason for r in table.rejected)
@@ -50,7 +50,7 @@ def test_missing_finds_a_bad_lower_source_too(schema: linkage.Schema) -> None:
     assert [(r.column, r.reason) for r in table.rejected] == [
         ("date_of_birth", "date of birth is not a valid date"), ("age", "age is not a number of years")]
     assert table.frame["birth_year"].tolist() == [None]
-    assert table.fields[1].invalid == 1  # one record, two cells
+    assert table.fields[1].refused == 1  # one record, two cells
 
 
 def test_row_numbers_from_the_file(schema: linkage.Schema) -> None:

@@ -208,10 +208,10 @@ def _print_report(report: Any, *, err: bool = False, dry_run: bool = False) -> N
     for label, why in report.columns.not_used:
         console.print(f"column not used: {label} ({why})")
     table = Table(title="what went in, per field", title_justify="left")
-    for name in ("field", "from column(s)", "read", "missing", "invalid"):
+    for name in ("field", "from column(s)", "read", "missing", "refused"):
         table.add_column(name, justify="left" if name in ("field", "from column(s)") else "right")
     for f in report.fields:
-        table.add_row(f.field, ", ".join(f.columns) or "(no column)", str(f.read), str(f.missing), str(f.invalid))
+        table.add_row(f.field, ", ".join(f.columns) or "(no column)", str(f.read), str(f.missing), str(f.refused))
     console.print(table)
     empty_fields = [f.field for f in report.fields if not f.columns]
     if empty_fields:

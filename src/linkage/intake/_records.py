@@ -76,6 +76,7 @@ def prepare_table(raw: RawTable, schema: Schema, columns: Mapping[str, str] | No
         raise ColumnError(
             f"{raw.info.name!r} has no records: only a header"
             + (f" and {raw.info.blank_rows} blank row(s)" if raw.info.blank_rows else ""),
+            list(raw.frame.columns),
         )
     if raw.info.format == "xlsx":
         raw = excel_serial_dates(raw, [cmap.sources[s] for s in _DATE_SOURCES if s in cmap.sources])

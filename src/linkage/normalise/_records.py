@@ -46,7 +46,7 @@ Output and errors
 frame (the input's index, one ``object`` column per schema field -- ``str``
 for initials, country and sex, ``tuple[int, int]`` for year fields, ``None``
 where missing -- and ``_row``, the row number), the problems, and per field
-how many records it was read for, missing in, and had a bad cell in.
+how many records it was read for, missing in, and had a bad cell in (refused).
 :func:`normalise_records` returns the frame, or raises. Row numbers are
 1-based (1 = first data row) unless ``rows`` gives them (the intake passes the
 row numbers of the file, which skip blank rows). Each problem names the row
@@ -104,19 +104,20 @@ class FieldCounts:
 
     ``columns``: the input columns it was read from; ``read``: records with a
     value; ``missing``: records without one (``read + missing`` is every
-    record); ``invalid``: records in which a cell of this field could not be
-    read (refused, or left out under ``invalid="missing"``).
+    record); ``refused``: records in which a cell of this field could not be
+    read (the file is refused under ``invalid="refuse"``; the cell is left out
+    under ``invalid="missing"``).
     """
 
     field: str
     columns: tuple[str, ...]
     read: int
     missing: int
-    invalid: int
+    refused: int
 
     def to_json(self) -> dict[str, Any]:
         return {"field": self.field, "columns": list(self.columns), "read": self.read, "missing": self.missing,
-                "invalid": self.invalid}
+                "refused": self.refused}
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class NormalisedTable:
 
     def dropped_cells(self) -> dict[str, int]:
         """Per field, the records that lost a cell (what a submission header carries under ``missing``)."""
-        return {f.field: f.invalid for f in self.fields}
+        return {f.field: f.refused for f in self.fields}
 
 
 def normalise_table(

@@ -38,7 +38,7 @@ class EncodeReport:
     """What an encode read, refused and wrote: the summary after every encode (and of a dry run).
 
     ``fields`` per schema field: the input columns it was read from, how many
-    records it was read for, missing in, and had a bad cell in. ``rejected``
+    records it was read for, missing in, and had a bad cell in (refused). ``rejected``
     lists every bad cell (row, field, column, reason; never a value).
     ``written`` maps what was written (``submission``, ``id_map``, ``rejects``)
     to its path; empty for a dry run or a refused file.
