@@ -471,10 +471,12 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
     Synthetic reports (linkage.synth) are encoded under a throwaway key to learn how
     chance pairs and true pairs score for each pair of presence patterns.
     """
+    from linkage.files import check_outputs
     from linkage.schema import load_schema
     from linkage.simulate import build_count_model
 
     _refuse_key_env()
+    check_outputs({"--out": out}, overwrite=True)  # before minutes of simulation
     schema = load_schema(schema_file)
     with _Progress(not as_json) as progress:
         model = build_count_model(schema, years=years or (2022,), replicates=replicates, seed=seed,
