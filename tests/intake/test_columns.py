@@ -118,6 +118,9 @@ def test_repeated_headers_that_are_read_are_an_error(tmp_path: Path, schema: lin
     p.write_text("Voornaam;Voornaam;Achternaam\nAna;Maria;Popescu\n", "utf-8")
     with pytest.raises(ColumnError, match="more than one column is called 'Voornaam'"):
         read_records(p, schema)
+    p.write_text("Naam;Geboortejaar;naam\nAna Popescu;1990;x\n", "utf-8")
+    with pytest.raises(ColumnError, match="more than one column is called 'Naam'"):
+        read_records(p, schema)
 
 
 def test_the_schema_columns_map_and_leave_the_fingerprint_alone(tmp_path: Path, schema: linkage.Schema,

@@ -199,3 +199,10 @@ def test_parquet_and_dataframes_keep_types(tmp_path: Path, schema: linkage.Schem
     table = read_records(p, schema)
     assert len(table) == 1 and table.info.blank_rows == 1 and table.rows.tolist() == [1]
     assert isinstance(table.frame["geboortedatum"].tolist()[0], pd.Timestamp)
+
+
+def test_headers_that_collide_get_unique_labels(tmp_path: Path) -> None:
+    p = tmp_path / "in.csv"
+    p.write_text("Naam;Naam (2);naam;;Geboortejaar\nA;B;C;D;1990\n", "utf-8")
+    raw = read_reporter_file(p)
+    assert len(set(raw.frame.columns)) == 5 and raw.info.duplicate_headers == ("naam",)

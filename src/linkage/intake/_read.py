@@ -282,22 +282,25 @@ def _width(row: list[str]) -> int:
 
 
 def _unique_labels(header: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Labels for a header row: stripped, ``(column N)`` for an empty one, `` (2)`` after a repeated one."""
     labels: list[str] = []
-    seen: dict[str, int] = {}
+    used: set[str] = set()
+    counts: dict[str, int] = {}
     duplicates: list[str] = []
     for i, h in enumerate(header, start=1):
         text = h.strip() if isinstance(h, str) else ("" if h is None else str(h))
         if not text:
             text = f"(column {i})"
         key = text.casefold()
-        if key in seen:
-            seen[key] += 1
-            if text not in duplicates:
-                duplicates.append(text)
-            text = f"{text} ({seen[key]})"
-        else:
-            seen[key] = 1
-        labels.append(text)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] > 1 and text not in duplicates:
+            duplicates.append(text)
+        label, n = text, counts[key]
+        while label.casefold() in used:
+            label = f"{text} ({n})"
+            n += 1
+        used.add(label.casefold())
+        labels.append(label)
     return labels, tuple(duplicates)
 
 
@@ -338,7 +341,7 @@ def _read_text(p: Path, encoding: str | None) -> RawTable:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise LinkageError(f"{p.name!r}, line {line}: a NUL character; is this a text file, or another encoding?")
-    head_lines = [ln for ln in io.StringIO(text, newline=None).read().splitlines()[: _SNIFF_LINES * 2] if ln.strip()]
+    head_lines = [ln for ln in text.splitlines()[: _SNIFF_LINES * 2] if ln.strip()]
     if not head_lines:
         raise ColumnError(f"{p.name!r} is empty: no header and no records")
     delimiter = _sniff(head_lines[:_SNIFF_LINES])

@@ -57,8 +57,9 @@ def prepare_table(raw: RawTable, schema: Schema, columns: Mapping[str, str] | No
     quasi-identifier column of ``schema``, or when there are no records.
     """
     cmap = find_columns(list(raw.frame.columns), schema, columns)
+    repeated = {h.casefold() for h in raw.info.duplicate_headers}
     dup = [label for label in cmap.sources.values()
-           if label in raw.info.duplicate_headers or _base(label) in raw.info.duplicate_headers]
+           if label.casefold() in repeated or _base(label).casefold() in repeated]
     if dup:
         raise ColumnError(
             f"more than one column is called {dup[0]!r} in {raw.info.name!r}; rename one or choose one with "

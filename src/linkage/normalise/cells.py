@@ -80,7 +80,10 @@ class ColumnTable:
             self.used.append(label)
         cells = self._cells.get(label)
         if cells is None:
-            cells = self._cells[label] = self._df[self._by_name[key]].tolist()
+            column = self._df[self._by_name[key]]
+            if isinstance(column, pd.DataFrame):  # repeated label: reported as a header problem
+                column = column.iloc[:, 0]
+            cells = self._cells[label] = column.tolist()
         return label, cells
 
     def blank(self, label: str, index: int) -> None:
