@@ -9,8 +9,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import linkage
+import linkage.normalise
 from linkage.errors import ColumnError, KeyFileError, LinkageError
 from linkage.intake import decode_text, read_records, read_reporter_file
 
@@ -206,3 +209,39 @@ def test_headers_that_collide_get_unique_labels(tmp_path: Path) -> None:
     p.write_text("Naam;Naam (2);naam;;Geboortejaar\nA;B;C;D;1990\n", "utf-8")
     raw = read_reporter_file(p)
     assert len(set(raw.frame.columns)) == 5 and raw.info.duplicate_headers == ("naam",)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=400),
+    st.lists(st.sampled_from(list(';,\t|"\r\n x1-é\x00Ş') + ["31-02-1990", "NL/MA", "onbekend", "Ana"]),
+             max_size=120).map("".join).map(
+        lambda t: ("Voornaam;Achternaam;Geboortedatum\n" + t).encode("utf-8", "surrogatepass")),
+))
+def test_any_bytes_give_a_table_or_a_library_error(tmp_path: Path, schema: linkage.Schema, data: bytes) -> None:
+    p = tmp_path / "fuzz.csv"
+    p.write_bytes(data)
+    try:
+        table = read_records(p, schema)
+    except LinkageError:
+        return
+    linkage.normalise.normalise_table(table.frame, schema, columns=table.columns.for_normalise(),
+                                      invalid="missing", rows=table.rows.tolist())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4))
+def test_damaged_workbooks_give_a_library_error(tmp_path: Path, schema: linkage.Schema,
+                                                cuts: list[tuple[int, int]]) -> None:
+    good = tmp_path / "good.xlsx"
+    if not good.exists():
+        _workbook(good, [["Naam", "Geb. datum"], ["Ana Popescu", dt.date(1990, 1, 1)]])
+    raw = bytearray(good.read_bytes())
+    for pos, val in cuts:
+        raw[pos % len(raw)] = val
+    p = tmp_path / "bad.xlsx"
+    p.write_bytes(bytes(raw))
+    try:
+        read_records(p, schema)
+    except LinkageError:
+        pass
