@@ -245,3 +245,19 @@ def test_damaged_workbooks_give_a_library_error(tmp_path: Path, schema: linkage.
         read_records(p, schema)
     except LinkageError:
         pass
+
+
+def test_dutch_names_in_windows_1252_are_not_read_as_baltic_or_central_european(tmp_path: Path) -> None:
+    given = ["Anaïs", "Chloë", "Noël", "Zoë", "Raphaël", "Daniël", "Joël", "Ángel", "José", "María", "Inés",
+             "Ramón", "Lucía", "Sofía", "Mégane", "Loïs", "Eloïse", "Mickaël", "Michaël", "Ismaël"]
+    family = ["Oekraïne", "Brontë", "Gómez", "Álvarez", "Sánchez", "Müller", "Citroën", "Hernández", "Pérez",
+              "Rodríguez"]
+    lines = ["Voornaam;Achternaam;Nationaliteit"]
+    nationality = ["Oekraïense", "Spaanse", "Belgische"]
+    for i in range(60):
+        lines.append(f"{given[i % len(given)]};{family[i % len(family)]};{nationality[i % 3]}")
+    p = tmp_path / "in.csv"
+    p.write_bytes("\n".join(lines).encode("cp1252"))
+    raw = read_reporter_file(p)
+    assert raw.info.encoding == "cp1252"
+    assert raw.frame["Voornaam"].tolist()[:3] == ["Anaïs", "Chloë", "Noël"]
