@@ -52,7 +52,7 @@ def test_keygen_prints_key_id_not_key(setup: dict[str, Path], runner: CliRunner,
     assert secret_b64 not in r.stdout
     assert stat.S_IMODE((tmp_path / "k2").stat().st_mode) == 0o600
     r = runner.invoke(cli, ["keygen", "--out", str(tmp_path / "k2")])
-    assert r.exit_code == 1 and "refusing to overwrite" in r.stderr
+    assert r.exit_code == 1 and "never overwritten" in r.stderr
 
 
 def test_no_key_option_takes_the_key_itself() -> None:

@@ -113,3 +113,12 @@ def test_dice_speed_benchmark_quick(tmp_path: Path) -> None:
     else:  # anonlink ran beside ours: it must find exactly our candidate pairs
         assert all(r["same_pairs_as_ours"] for r in data["results"] if r["kernel"].startswith("anonlink"))
     assert {t["name"].split(",")[0] for t in data["targets"]} >= {"512-bit Dice", "1024-bit Dice"}
+
+
+def test_submission_fuzz_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "robustness" / "submission_fuzz.py"))
+    res = ns["main"](["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "submission_fuzz.json").read_text())
+    assert data["cases"] == res["cases"] == 500 and data["quick"] is True
+    assert data["not_library_errors"] == 0, data["failures"]
+    assert data["outcomes"].get("accepted", 0) > 0

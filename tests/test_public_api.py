@@ -5,6 +5,7 @@ import importlib
 import linkage
 
 EXPECTED = {
+    "ColumnError", "check_table", "encode_file",
     "DedupResult", "EncodedRecords", "FieldSpec", "InputError", "InvalidValue", "KeyMaterialError", "KeyFileError",
     "LinkageError", "LinkageKey", "MismatchError", "Problem", "RegistryRecords", "SQLiteStore", "Schema",
     "SchemaError", "SignatureError", "StoreError", "Submission", "SubmissionError", "__version__",

@@ -28,12 +28,14 @@ def test_reporter_tables_in_every_format_encode_alike(tmp_path: Path, suffix: st
     assert (enc.filters == ref.filters).all()
 
 
-def test_non_utf8_and_missing_files(tmp_path: Path) -> None:
-    p = tmp_path / "latin1.csv"
+def test_utf16_is_read_and_missing_files_are_refused(tmp_path: Path) -> None:
+    p = tmp_path / "utf16.csv"
     p.write_bytes("given_names,surname\nŞerban,Ionuţ\n".encode("utf-16"))
+    assert linkage.read_table(p).to_dict("records") == [{"given_names": "Şerban", "surname": "Ionuţ"}]
+    p.write_bytes("given_names,surname\nŞerban,Ionuţ\n".encode() + b"\xff\xfe")
     with pytest.raises(linkage.LinkageError) as ei:
-        linkage.read_table(p)
-    assert "Ionu" not in str(ei.value)
+        linkage.read_table(p, encoding="utf-8")
+    assert "line 3" in str(ei.value) and "Ionu" not in str(ei.value)
     with pytest.raises(linkage.LinkageError):
         linkage.read_table(tmp_path / "nope.csv")
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
         write_linkage_key,
     )
     from linkage.errors import (
+        ColumnError,
         InputError,
         InvalidValue,
         KeyFileError,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from linkage.intake import read_table
     from linkage.normalise import normalise_records
-    from linkage.pipeline import DedupResult, dedup_records, encode_table, run_dedup
+    from linkage.pipeline import DedupResult, check_table, dedup_records, encode_file, encode_table, run_dedup
     from linkage.records import EncodedRecords, RegistryRecords, records_from_submissions
     from linkage.schema import FieldSpec, Schema, default_schema, json_schema, load_schema
     from linkage.store import SQLiteStore
@@ -72,7 +73,8 @@ if TYPE_CHECKING:  # pragma: no cover
 _WHERE: dict[str, str] = {
     # errors
     **{name: "linkage.errors" for name in (
-        "InputError", "InvalidValue", "KeyFileError", "KeyMaterialError", "LinkageError", "MismatchError",
+        "ColumnError", "InputError", "InvalidValue", "KeyFileError", "KeyMaterialError", "LinkageError",
+        "MismatchError",
         "Problem", "SchemaError", "SignatureError", "StoreError", "SubmissionError",
     )},
     # the contract
@@ -87,6 +89,8 @@ _WHERE: dict[str, str] = {
         "read_linkage_key", "write_linkage_key",
     )},
     "encode_table": "linkage.pipeline",
+    "encode_file": "linkage.pipeline",
+    "check_table": "linkage.pipeline",
     # the signed file and reporters' signing keys
     **{name: "linkage.submission" for name in (
         "Submission", "describe_submission", "generate_signing_key", "load_trusted_keys", "read_public_key",
@@ -103,6 +107,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "ColumnError",
     "DedupResult",
     "EncodedRecords",
     "FieldSpec",
@@ -123,10 +128,12 @@ __all__ = [
     "Submission",
     "SubmissionError",
     "__version__",
+    "check_table",
     "dedup_records",
     "default_schema",
     "describe_submission",
     "encode_dataframe",
+    "encode_file",
     "encode_records",
     "encode_table",
     "generate_linkage_key",

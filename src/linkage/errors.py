@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "LinkageError",
     "SchemaError",
     "InputError",
+    "ColumnError",
     "InvalidValue",
     "Problem",
     "KeyMaterialError",
@@ -22,6 +24,7 @@ __all__ = [
     "SignatureError",
     "MismatchError",
     "StoreError",
+    "describe_headers",
 ]
 
 
@@ -32,10 +35,12 @@ class LinkageError(Exception):
 class SchemaError(LinkageError):
     """A linkage schema is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], source: str | None = None) -> None:
         self.problems = list(problems)
+        self.source = source
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"invalid linkage schema ({len(self.problems)} problem(s)):\n{lines}")
+        where = f" {source!r}" if source else ""
+        super().__init__(f"invalid linkage schema{where} ({len(self.problems)} problem(s)):\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,49 @@ class InputError(LinkageError):
 
     MAX_LISTED = 20
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], report: Any = None) -> None:
         self.problems = list(problems)
+        #: What the run read before it refused (:class:`linkage.pipeline.EncodeReport`), when known.
+        self.report = report
         shown = self.problems[: self.MAX_LISTED]
         lines = "\n".join(f"  - {p}" for p in shown)
         more = len(self.problems) - len(shown)
         tail = f"\n  ... and {more} more" if more > 0 else ""
         super().__init__(f"{len(self.problems)} invalid input value(s):\n{lines}{tail}")
+
+
+class ColumnError(LinkageError):
+    """A reporter's table cannot be read as records: no recognised column, two columns for one input
+    column, a mapping to a column that is not there, or no records at all.
+
+    ``found`` lists the table's column headers. The message names them (headers
+    are not values), except a header that looks like a value (it holds a digit,
+    or is longer than 60 characters: a file without a header row), which is
+    shown as ``column N``.
+    """
+
+    def __init__(self, message: str, found: Sequence[str] = ()) -> None:
+        self.found = [str(h) for h in found]
+        shown = describe_headers(self.found)
+        super().__init__(f"{message}; the file's columns: {shown}" if self.found else message)
+
+
+def describe_headers(headers: Sequence[str]) -> str:
+    """Headers for a message: quoted, except those that look like a value (``column N``)."""
+    if not headers:
+        return "(none)"
+    out = []
+    hidden = False
+    for i, h in enumerate(headers, start=1):
+        text = str(h).strip()
+        if any(c.isdigit() for c in text) or len(text) > 60:
+            out.append(f"column {i}")
+            hidden = True
+        else:
+            out.append(repr(text))
+    tail = " (a header with digits is not shown: is the first row data? the file needs a header row)" \
+        if hidden else ""
+    return ", ".join(out) + tail
 
 
 class InvalidValue(LinkageError):

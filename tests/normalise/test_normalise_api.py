@@ -29,6 +29,16 @@ EXPECTED = {
     "normalise_records",
     "normalise_sex",
     "parse_initials",
+    # the table with the invalid-cell policy and what went in (issue 12)
+    "INVALID_POLICIES",
+    "MONTHS",
+    "UNKNOWN_TEXTS",
+    "FieldCounts",
+    "InvalidPolicy",
+    "NormalisedTable",
+    "RejectedCell",
+    "is_unknown_text",
+    "normalise_table",
 }
 
 

@@ -185,7 +185,7 @@ def test_names_variants_and_historic(text: str, code: str) -> None:
     "text",
     [None, "", "   ", "?", "-", "onbekend", "Onbekend", "ONBEKEND", "unknown", "Unknown",
      "nationaliteit onbekend", "Nationaliteit onbekend", "onbekende nationaliteit", "unknown nationality",
-     "n/a", "nvt", "n.v.t.", "XXX", "onbekend/stateloos", "niet bekend"],
+     "n/a", "nvt", "n.v.t.", "XXX", "XX", "xx", "ZZ", "onb.", "onbekend/stateloos", "niet bekend"],
 )
 def test_unknown_is_none(text: str | None) -> None:
     assert normalise_nationality(text) is None
@@ -193,7 +193,7 @@ def test_unknown_is_none(text: str | None) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Klingon", "Europa", "Afrika", "Europees", "Afrikaans", "xyz", "ZZ", "QQQ", "999", "1234",
+    ["Klingon", "Europa", "Afrika", "Europees", "Afrikaans", "xyz", "QQQ", "999", "1234",
      "Roemenië en Polen", "asdfgh", "Nederlandse Antillen en Aruba", "the", "!!!", "Atlantis"],
 )
 def test_garbage_is_an_error(text: str) -> None:

@@ -51,6 +51,9 @@ def handle_errors(fn: F) -> F:
             _fail(str(exc))
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as exc:  # the file system said no (permissions, a full disk): not a bug
+            where = f" ({Path(exc.filename).name})" if exc.filename else ""
+            _fail(f"{exc.strerror or type(exc).__name__}{where}")
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # never echo the message: it may hold a value
@@ -121,6 +124,15 @@ def _refuse_key_files(paths: list[Path]) -> None:
             )
 
 
+def _named(exc: LinkageError, name: str) -> LinkageError:
+    """The same error with the file's name in front (for errors whose message is one text)."""
+    from linkage.errors import KeyMaterialError, MismatchError, StoreError, SubmissionError
+
+    if type(exc) in (LinkageError, MismatchError, StoreError, SubmissionError, KeyMaterialError, KeyFileError):
+        return type(exc)(f"{name}: {exc}")
+    return exc
+
+
 def _load_linkage_key(key_file: Path | None) -> Any:
     from linkage.encode import linkage_key_from_env, read_linkage_key
 
@@ -144,7 +156,8 @@ def cli() -> None:
 @cli.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="New file to create (mode 0600).")
 @click.option("--signing", is_flag=True, help="Make a reporter's Ed25519 signing key pair instead of a linkage secret.")
-@click.option("--public-out", type=click.Path(path_type=Path), help="Public key file (default: OUT with .pub suffix).")
+@click.option("--public-out", type=click.Path(path_type=Path),
+              help="Public key file, mode 0644 (default: OUT with a .pub suffix); must differ from --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @handle_errors
 def keygen(out: Path, signing: bool, public_out: Path | None, as_json: bool) -> None:
@@ -152,16 +165,27 @@ def keygen(out: Path, signing: bool, public_out: Path | None, as_json: bool) -> 
 
     The linkage secret is made once per linkage domain and epoch by the key
     custodian and shared with reporters only. Prints the key id, never the key.
+    Nothing is ever overwritten; a key pair is written whole or not at all.
     """
     from linkage.encode import generate_linkage_key, write_linkage_key
+    from linkage.files import check_outputs
     from linkage.submission import generate_signing_key, public_key_id, write_signing_key
 
+    if out.suffix.lower() == ".pub":
+        raise KeyFileError(
+            f"--out {out.name!r} has a public-key name (.pub); a private key or secret never goes there: "
+            "choose another name (e.g. .key or .secret)"
+        )
     if signing:
-        priv = generate_signing_key()
         pub_path = public_out or out.with_suffix(".pub")
+        check_outputs({"--out": out, "--public-out": pub_path})
+        priv = generate_signing_key()
         write_signing_key(priv, out, pub_path)
         result = {"private_key": str(out), "public_key": str(pub_path), "signer": public_key_id(priv.public_key())}
     else:
+        if public_out is not None:
+            raise click.UsageError("--public-out is only for --signing key pairs")
+        check_outputs({"--out": out})
         key = generate_linkage_key()
         write_linkage_key(key, out)
         result = {"secret_file": str(out), "key_id": key.key_id}
@@ -172,46 +196,154 @@ def keygen(out: Path, signing: bool, public_out: Path | None, as_json: bool) -> 
             click.echo(f"{k}: {v}")
 
 
+def _print_report(report: Any, *, err: bool = False, dry_run: bool = False) -> None:
+    """The per-field summary of what went in (stdout, or stderr for a refused file)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=err, highlight=False, soft_wrap=True)
+    console.print(f"input: {report.info.name} -- {report.info.describe()}; {report.records} record(s)")
+    read = ", ".join(f"{label} -> {source}" for source, label in report.columns.sources.items())
+    console.print(f"columns read: {read}")
+    for label, why in report.columns.not_used:
+        console.print(f"column not used: {label} ({why})")
+    table = Table(title="what went in, per field", title_justify="left")
+    for name in ("field", "from column(s)", "read", "missing", "refused"):
+        table.add_column(name, justify="left" if name in ("field", "from column(s)") else "right")
+    for f in report.fields:
+        table.add_row(f.field, ", ".join(f.columns) or "(no column)", str(f.read), str(f.missing), str(f.refused))
+    console.print(table)
+    empty_fields = [f.field for f in report.fields if not f.columns]
+    if empty_fields:
+        console.print(f"note: no column for {', '.join(empty_fields)}: missing in every record")
+    if report.records_without_fields:
+        console.print(
+            f"warning: {report.records_without_fields} record(s) have no field at all; each counts as a separate "
+            "person at the registry"
+        )
+    if report.rejected:
+        verb = {"refuse": "refused", "missing": "left out (encoded as missing)"}[report.invalid]
+        if dry_run and report.invalid == "refuse":
+            verb = "would refuse the file"
+        console.print(f"{len(report.rejected)} invalid cell(s), {verb}:")
+        if report.invalid == "refuse" or dry_run:
+            for r in report.rejected:
+                console.print(f"  - row {r.row}, column {r.column!r} ({r.field}): {r.reason}")
+        tally: dict[tuple[str, str], int] = {}
+        for r in report.rejected:
+            tally[(r.column, r.reason)] = tally.get((r.column, r.reason), 0) + 1
+        console.print("by column and reason:")
+        for (column, reason), count in sorted(tally.items(), key=lambda kv: -kv[1]):
+            console.print(f"  {count:>6}  {column}: {reason}")
+
+
 @cli.command()
 @click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reporter", "reporter_id", required=True, help="Your reporter id, e.g. 'police'.")
-@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="Your Ed25519 private key file.")
+@click.option("--reporter", "reporter_id", help="Your reporter id, e.g. 'police' (not needed with --dry-run).")
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Your Ed25519 private key file (not needed with --dry-run).")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Linkage secret file (or set LINKAGE_SECRET_FILE / LINKAGE_SECRET).")
 @click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Linkage schema JSON (default: the built-in profile).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Submission file to write.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Submission file to write.")
 @click.option("--id-map", type=click.Path(dir_okay=False, path_type=Path),
               help="Local id map CSV (default: OUT.LOCAL-ONLY-idmap.csv). Keep it; never send it.")
-@click.option("--case-ref-column", default="case_ref", show_default=True, help="Column with your case reference.")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --invalid missing: local file of the cells left out (default: beside the id map, "
+                   "OUT.LOCAL-ONLY-rejects.csv). Keep it; never send it.")
+@click.option("--columns", "columns", multiple=True, metavar="INPUT=HEADER,...",
+              help="Your header for an input column, e.g. --columns given_names=Roepnaam,nationality=Land "
+                   "(see docs/input.md); Dutch and English names are known without it.")
+@click.option("--case-ref-column", default=None, help="Column with your case reference (default: case_ref or a "
+                                                      "known name such as dossiernummer).")
+@click.option("--encoding", default=None, help="Text encoding of a CSV/TXT file (default: detected; e.g. cp1252).")
+@click.option("--sheet", default=None, help="Worksheet of an .xlsx file (default: the first).")
+@click.option("--invalid", type=click.Choice(["refuse", "missing"]), default="refuse", show_default=True,
+              help="A cell that cannot be read: refuse the file (listing every problem), or encode it as missing "
+                   "(listed in the local rejects file, counted in the submission).")
+@click.option("--dry-run", is_flag=True, help="Show what would go in, and every problem; write nothing, need no key.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never a key or secret file).")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def encode(
-    input_file: Path, reporter_id: str, signing_key: Path, key_file: Path | None, schema_file: Path | None,
-    out: Path, id_map: Path | None, case_ref_column: str, overwrite: bool, as_json: bool,
+    input_file: Path, reporter_id: str | None, signing_key: Path | None, key_file: Path | None,
+    schema_file: Path | None, out: Path | None, id_map: Path | None, rejects: Path | None,
+    columns: tuple[str, ...], case_ref_column: str | None, encoding: str | None, sheet: str | None, invalid: str,
+    dry_run: bool, overwrite: bool, as_json: bool,
 ) -> None:
-    """Normalise, encode and sign a reporter's table (CSV, XLSX or Parquet)."""
-    from linkage.intake import read_table
-    from linkage.pipeline import encode_table
+    """Normalise, encode and sign a reporter's table (CSV/TXT, XLSX or Parquet).
+
+    Prints what went in per field (read, missing, invalid). The submission and
+    the local id map (and rejects file) are written together or not at all.
+    """
+    from linkage.errors import InputError
+    from linkage.files import check_outputs, recover_commit
+    from linkage.intake import parse_column_mapping
+    from linkage.pipeline import check_table, default_outputs, encode_file
     from linkage.schema import load_schema
-    from linkage.submission import read_signing_key
 
     schema = load_schema(schema_file)
+    mapping = parse_column_mapping(columns)
+    if case_ref_column is not None:
+        mapping.setdefault("case_ref", case_ref_column)
+    if dry_run:
+        report = check_table(input_file, schema, columns=mapping, encoding=encoding, sheet=sheet, invalid=invalid)
+        if as_json:
+            _print_json({**report.to_json(), "dry_run": True})
+        else:
+            _print_report(report, dry_run=True)
+            click.echo("dry run: nothing written" + (" (the file would be refused)" if report.refused else ""))
+        if report.refused:
+            sys.exit(EXIT_ERROR)
+        return
+    missing = [name for name, value in (("--reporter", reporter_id), ("--signing-key", signing_key), ("--out", out))
+               if value is None]
+    if missing:
+        raise click.UsageError(f"missing option(s) {', '.join(missing)} (only --dry-run runs without them)")
+    assert out is not None and signing_key is not None and reporter_id is not None
+    defaults = default_outputs(out, id_map)
+    id_map_path = defaults["id_map"]
+    rejects_path = rejects or defaults["rejects"]
+    recovered = recover_commit(out)
+    for p in recovered:
+        click.echo(f"note: completed {p.name}, left unfinished by an interrupted earlier run", err=True)
+    outputs = {"--out": out, "--id-map": id_map_path}
+    if invalid == "missing":
+        outputs["--rejects"] = rejects_path
+    check_outputs(outputs, overwrite=overwrite, inputs={
+        "table": input_file, "--signing-key": signing_key, "--key-file": key_file, "--schema": schema_file,
+    })
     key = _load_linkage_key(key_file)
+    from linkage.submission import read_signing_key
+
     sk = read_signing_key(signing_key)
-    df = read_table(input_file)
-    id_map = id_map or out.with_name(out.name + ".LOCAL-ONLY-idmap.csv")
-    idm = encode_table(df, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map,
-                       case_ref_column=case_ref_column, overwrite=overwrite)
-    result = {"submission": str(out), "id_map": str(id_map), "records": len(idm), "key_id": key.key_id,
-              "schema_fingerprint": schema.fingerprint}
+    try:
+        report = encode_file(
+            input_file, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map_path,
+            rejects_path=rejects_path, columns=mapping, encoding=encoding, sheet=sheet, invalid=invalid,
+            overwrite=overwrite,
+        )
+    except InputError as exc:
+        if exc.report is None:
+            raise
+        if as_json:
+            _print_json(exc.report.to_json())
+        else:
+            _print_report(exc.report, err=True)
+        _fail(f"{len(exc.problems)} invalid input value(s) in {input_file.name}; nothing was written "
+              "(fix them, or run with --invalid missing to encode them as missing)")
+        return
     if as_json:
-        _print_json(result)
+        _print_json({**report.to_json(), "submission": str(out), "id_map": str(id_map_path),
+                     "records": report.records, "key_id": key.key_id, "schema_fingerprint": schema.fingerprint})
     else:
-        click.echo(f"encoded {len(idm)} records -> {out}")
-        click.echo(f"local id map (keep it, never send it) -> {id_map}")
+        _print_report(report)
+        click.echo(f"encoded {report.records} records -> {out}")
+        click.echo(f"local id map (keep it, never send it) -> {id_map_path}")
+        if "rejects" in report.written:
+            click.echo(f"local rejects file, {len(report.rejected)} cell(s) (keep it, never send it) -> "
+                       f"{report.written['rejects']}")
 
 
 @cli.command()
@@ -229,7 +361,7 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
     from linkage.submission import describe_submission, load_trusted_keys, read_submission
 
     _refuse_key_env()
-    _refuse_key_files([submission])
+    _refuse_key_files([submission] + sorted(p for p in trusted_keys.iterdir() if p.is_file()))
     schema = load_schema(schema_file) if schema_file else None
     sub = read_submission(submission, load_trusted_keys(trusted_keys), schema=schema, key_id=key_id)
     info = describe_submission(sub)
@@ -279,15 +411,22 @@ def dedup(
     from linkage.submission import load_trusted_keys
 
     _refuse_key_env()
-    _refuse_key_files(list(submissions) + sorted(trusted_keys.iterdir())
+    _refuse_key_files(list(submissions) + sorted(p for p in trusted_keys.iterdir() if p.is_file())
                       + ([count_model_file] if count_model_file else []))
+    if out.exists() and not out.is_dir():
+        raise LinkageError(f"--out {out.name!r} is a file, not a directory")
+    if store is not None and not store.parent.is_dir():
+        raise LinkageError(f"--store: directory {str(store.parent)!r} does not exist")
     schema = load_schema(schema_file)
     model = None
     if count_model_file is not None:
         from linkage.estimate import load_count_model
 
-        model = load_count_model(count_model_file)
-        model.check(schema)
+        try:
+            model = load_count_model(count_model_file)
+            model.check(schema)
+        except LinkageError as exc:
+            raise _named(exc, count_model_file.name) from None
     executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
     with _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
@@ -332,10 +471,12 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
     Synthetic reports (linkage.synth) are encoded under a throwaway key to learn how
     chance pairs and true pairs score for each pair of presence patterns.
     """
+    from linkage.files import check_outputs
     from linkage.schema import load_schema
     from linkage.simulate import build_count_model
 
     _refuse_key_env()
+    check_outputs({"--out": out}, overwrite=True)  # before minutes of simulation
     schema = load_schema(schema_file)
     with _Progress(not as_json) as progress:
         model = build_count_model(schema, years=years or (2022,), replicates=replicates, seed=seed,

@@ -24,11 +24,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from linkage.errors import KeyFileError, KeyMaterialError
 from linkage.files import (
+    KIND_NAMES,
     SECRET_ENV,
     SECRET_FILE_ENV,
     SECRET_FOOTER,
     SECRET_HEADER,
     check_private_permissions,
+    file_kind,
     write_private_file,
 )
 
@@ -120,6 +122,9 @@ def write_linkage_key(key: LinkageKey, path: str | Path) -> None:
 def read_linkage_key(path: str | Path) -> LinkageKey:
     """Read a linkage secret file written by :func:`write_linkage_key`."""
     p = Path(path)
+    kind = file_kind(p)
+    if kind in ("private_key", "public_key", "submission"):
+        raise KeyFileError(f"{p.name!r} holds {KIND_NAMES[kind]}, not the linkage secret")
     try:
         check_private_permissions(p)
         text = p.read_text("ascii")

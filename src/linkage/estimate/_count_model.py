@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linkage.errors import LinkageError, MismatchError
+from linkage.files import atomic_write_bytes
 from linkage.schema import Schema
 
 __all__ = [
@@ -141,10 +142,9 @@ class CountModel:
         }
 
     def save(self, path: str | Path) -> None:
-        p = Path(path)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), separators=(",", ":")), encoding="utf-8")
-        tmp.replace(p)
+        """Write the model as JSON, atomically, mode 0600 (replaces an earlier model, never a key file)."""
+        data = json.dumps(self.to_dict(), separators=(",", ":")).encode("utf-8")
+        atomic_write_bytes(Path(path), [data], overwrite=True)
 
 
 def load_count_model(source: str | Path | Mapping[str, Any]) -> CountModel:

@@ -14,9 +14,12 @@ filters come out.
   ``XTI`` Tibet, ``XCE`` Chechnya); :func:`nationality_region` and
   :func:`nationality_group` give its continent and CoMensha statistics group;
 * sex: :func:`normalise_sex` -- ``"M"``, ``"F"``, ``"X"`` or ``None``;
-* a whole table: :func:`normalise_records`.
+* a whole table: :func:`normalise_records` (strict), :func:`normalise_table`
+  (with the ``invalid`` policy for bad cells and per-field counts of what
+  went in).
 
-Unknown is ``None`` everywhere and is never an error; a value that cannot be
+Unknown is ``None`` everywhere and is never an error (:data:`UNKNOWN_TEXTS`
+such as ``onbekend`` mean unknown in every field); a value that cannot be
 understood raises :class:`~linkage.errors.InvalidValue` (single values) or one
 :class:`~linkage.errors.InputError` naming every bad row and column (tables).
 No message ever contains the value. The rules each function follows are
@@ -42,26 +45,44 @@ from linkage.normalise._nationality import (
     normalise_nationality,
     resolve_nationality,
 )
-from linkage.normalise._records import normalise_records
+from linkage.normalise._birth_year import MONTHS
+from linkage.normalise._records import (
+    INVALID_POLICIES,
+    FieldCounts,
+    InvalidPolicy,
+    NormalisedTable,
+    RejectedCell,
+    normalise_records,
+    normalise_table,
+)
 from linkage.normalise._sex import normalise_sex, resolve_sex
-from linkage.normalise._text import is_missing, to_ascii
+from linkage.normalise._text import UNKNOWN_TEXTS, is_missing, is_unknown_text, to_ascii
 
 __all__ = [
     "BirthYearInvalid",
     "CONTINENTS",
+    "INVALID_POLICIES",
+    "MONTHS",
     "NATIONALITY_GROUPS",
     "STATELESS",
+    "UNKNOWN_TEXTS",
+    "FieldCounts",
+    "InvalidPolicy",
+    "NormalisedTable",
+    "RejectedCell",
     "birth_year_range",
     "cells",
     "given_name_initial",
     "initials_from_name",
     "initials_from_parts",
     "is_missing",
+    "is_unknown_text",
     "nationality_codes",
     "nationality_group",
     "nationality_region",
     "normalise_nationality",
     "normalise_records",
+    "normalise_table",
     "normalise_sex",
     "parse_initials",
     "resolve_birth_year",

@@ -54,12 +54,24 @@ part. ``Dominican``/``Dominicaans`` is the Dominican Republic, not Dominica.
 England, Scotland, Wales and Northern Ireland (and their adjectives) are the
 United Kingdom.
 
-Unknown (``None``): empty text, ``?``, ``-``, ``onbekend``, ``unknown``,
-``nationaliteit onbekend``, ``onbekend/stateloos`` (CoMensha's combined
-category: it does not say which), ``n/a``, ``nvt``, ``XXX`` (ICAO:
-unspecified). Anything else that is not recognised raises
+Unknown (``None``): empty text, ``?``, ``-``, ``onbekend``, ``onb.``,
+``unknown``, ``nationaliteit onbekend``, ``onbekend/stateloos`` (CoMensha's
+combined category: it does not say which), ``n/a``, ``nvt``, ``XXX`` (ICAO:
+unspecified), and the user-assigned codes ``XX`` and ``ZZ`` that registration
+systems use for "unknown" (``ZZ`` is CLDR's unknown region; ISO never assigns
+either). Anything else that is not recognised raises
 :class:`~linkage.errors.InvalidValue` -- never a silent ``None`` -- whose
 reason never contains the text.
+
+Refused on purpose, each with its own reason (``docs/input.md`` says what to
+write instead): an ethnic group (``Koerdisch``, ``Roma``, ``Sinti``,
+``Berber``): Kurds and Roma hold the nationality of a state, and which one is
+what the field compares; a region or group of countries (``EU``, ``Europa``,
+``Afrikaans``, ``Latijns-Amerika``, ``Midden-Oosten``); a category
+(``overig``, ``anders``, ``vluchteling``); and two or more nationalities in
+one cell (``NL/MA``, ``Nederlands en Marokkaans``): the field holds one
+nationality, and a reporter who picked the other would not agree. Two parts
+that name the same country (``RO / Roemeens``) are that country.
 
 Regions and groups
 ==================
@@ -134,7 +146,8 @@ _SPECIAL_CODES = {"XKX": "XKX", "XK": "XKX", "RKS": "XKX", "XXA": "XXA", "XTI": 
 _RESERVED_CODES = {"UK": "GBR", "EL": "GRC"}
 
 _UNKNOWN_LIGHT = frozenset(
-    {"", "?", "??", "???", "-", "--", "n/a", "n.v.t.", "nvt", "xxx", "onbekend/stateloos",
+    {"", "?", "??", "???", "-", "--", "n/a", "n.v.t.", "nvt", "xxx", "xx", "zz", "onb", "onb.",
+     "onbekend/stateloos",
      "nationaliteit onbekend/stateloos", "stateloos/onbekend", "onbekend / stateloos"}
 )
 
@@ -282,8 +295,79 @@ def _normalise_text(text: str) -> str | None:
         return None
     found = _tables().names.get(key)
     if found is None:
-        raise InvalidValue("not a recognised nationality")
+        same = _same_country(text)
+        if same is not None:
+            return same
+        raise InvalidValue(_refusal(text, key))
     return found
+
+
+_ETHNIC_REASON = (
+    "an ethnic group, not a nationality: give the nationality of the person's papers, "
+    "'staatloos' if stateless, or leave the cell empty"
+)
+_REGION_REASON = (
+    "a region or group of countries, not one nationality: give the country, or leave the cell empty"
+)
+_CATEGORY_REASON = "a category, not a nationality: give the country, 'staatloos' if stateless, or leave the cell empty"
+_SPECIAL_REASONS = {
+    **{_key(t): _ETHNIC_REASON for t in (
+        "koerd", "koerden", "koerdisch", "koerdische", "koerdistan", "kurd", "kurds", "kurdish", "kurdistan",
+        "roma", "romani", "sinti", "zigeuner", "gypsy", "berber", "berbers", "amazigh",
+        "arabisch", "arabische", "arab", "arabic", "tamil", "tamils",
+    )},
+    **{_key(t): _REGION_REASON for t in (
+        "eu", "e.u.", "europese unie", "european union", "europa", "europe", "europees", "europese", "european",
+        "oost-europa", "oost-europees", "oost-europese", "eastern europe", "eastern european",
+        "west-europa", "west-europees", "afrika", "africa", "afrikaans", "afrikaanse", "african",
+        "west-afrika", "west-afrikaans", "west african", "noord-afrika", "noord-afrikaans", "north african",
+        "azie", "azië", "asia", "aziatisch", "aziatische", "asian", "latijns-amerika", "latijns-amerikaans",
+        "latin america", "latin american", "zuid-amerika", "zuid-amerikaans", "south america", "south american",
+        "midden-oosten", "middle east", "middle eastern", "balkan", "scandinavie", "scandinavisch",
+        "caribisch", "caribbean", "oceanie", "oceania", "noord-amerika", "north america",
+    )},
+    **{_key(t): _CATEGORY_REASON for t in (
+        "overig", "overige", "anders", "other", "vluchteling", "refugee", "asielzoeker", "asylum seeker",
+        "buitenlands", "buitenlander", "foreign", "foreigner", "niet-nederlands", "niet nederlands", "allochtoon",
+    )},
+}
+_SEPARATORS = re.compile(r"\s*(?:/|\+|,|;|&|\||\s+en\s+|\s+and\s+|\s+of\s+|\s+or\s+)\s*", re.IGNORECASE)
+
+
+def _refusal(text: str, key: str) -> str:
+    """The reason an unrecognised nationality text is refused (never the text itself)."""
+    special = _SPECIAL_REASONS.get(key)
+    if special is not None:
+        return special
+    parts = [p for p in _SEPARATORS.split(text) if p.strip()]
+    if len(parts) >= 2:
+        codes: set[str | None] = set()
+        for part in parts:
+            try:
+                codes.add(_normalise_text(part))
+            except InvalidValue:
+                return "not a recognised nationality"
+        if len(codes - {None}) >= 2:
+            return (
+                "two or more nationalities in one cell: give one (the one on the papers used for the report; "
+                "see docs/input.md), or leave the cell empty"
+            )
+    return "not a recognised nationality"
+
+
+def _same_country(text: str) -> str | None:
+    """The one country a text like ``RO / Roemeens`` names twice, or ``None``."""
+    parts = [p for p in _SEPARATORS.split(text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    codes: set[str | None] = set()
+    for part in parts:
+        try:
+            codes.add(_normalise_text(part))
+        except InvalidValue:
+            return None
+    found = codes - {None}
+    return next(iter(found)) if len(found) == 1 and None not in codes else None
 
 
 _UNKNOWN_KEYS = frozenset(

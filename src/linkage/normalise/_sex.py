@@ -5,14 +5,14 @@ ignored, Dutch and English):
 
 * ``M``: ``M``, ``man``, ``male``, ``mannelijk``, ``jongen``, ``boy``, ``men``,
   ``mannen``, ``jongeman``, ISO/IEC 5218 code ``1``;
-* ``F``: ``F``, ``V`` (vrouw), ``vrouw``, ``female``, ``vrouwelijk``,
-  ``woman``, ``meisje``, ``girl``, ``women``, ``vrouwen``, ISO/IEC 5218
-  code ``2``;
+* ``F``: ``F``, ``V`` (vrouw), ``W`` (woman, German *weiblich*), ``vrouw``,
+  ``female``, ``vrouwelijk``, ``woman``, ``meisje``, ``girl``, ``women``,
+  ``vrouwen``, ISO/IEC 5218 code ``2``;
 * ``X`` (neither, or other): ``X``, ``other``, ``anders``, ``overig``,
   ``overige``, ``non-binary``/``nonbinary``, ``non-binair``/``niet-binair``,
   ``divers``, ``intersex``/``interseksueel``, ``genderqueer``,
   ``genderneutraal``/``gender neutral``;
-* unknown (``None``): empty text, ``?``, ``-``, ``U``, ``onbekend``,
+* unknown (``None``): empty text, ``?``, ``-``, ``U``, ``onbekend``, ``onb.``,
   ``unknown``, ``niet bekend``, ``not known``, ``nvt``/``n.v.t.``, ``n/a``,
   ``niet opgegeven``, ``not stated``, and ISO/IEC 5218 codes ``0``
   (not known) and ``9`` (not applicable).
@@ -20,7 +20,9 @@ ignored, Dutch and English):
 Decisions: ``U`` is unknown (as in HL7's administrative gender). ``O`` is
 **refused as ambiguous**: it means *onbekend* (unknown) on Dutch forms but
 *other* on English ones, and guessing either way would silently put persons in
-the wrong block. ``transgender`` is refused too: it says nothing about which
+the wrong block. ``NB`` (and ``n.b.``) is **refused as ambiguous** for the
+same reason: *non-binary* (X) in English, *niet bekend* (unknown) on Dutch
+forms. ``transgender`` is refused too: it says nothing about which
 of M, F or X to record, so the reporter has to choose. Anything else raises
 :class:`~linkage.errors.InvalidValue` with a reason that never contains the
 value.
@@ -38,7 +40,7 @@ __all__ = ["normalise_sex", "resolve_sex"]
 _VALUES: dict[str, str | None] = {}
 for _code, _words in {
     "M": "m man male mannelijk jongen boy men mannen jongeman 1",
-    "F": "f v vrouw female vrouwelijk woman meisje girl women vrouwen 2",
+    "F": "f v w vrouw female vrouwelijk woman meisje girl women vrouwen 2",
     "X": (
         "x other anders overig overige non-binary nonbinary non-binair nonbinair "
         "niet-binair non_binary divers intersex interseksueel genderqueer "
@@ -47,7 +49,7 @@ for _code, _words in {
 }.items():
     for _w in _words.split():
         _VALUES[_w] = _code
-for _w in ("?", "??", "-", "u", "onbekend", "unknown", "nvt", "n.v.t", "n/a", "0", "9"):
+for _w in ("?", "??", "-", "u", "onbekend", "onb", "unknown", "nvt", "n.v.t", "n/a", "0", "9"):
     _VALUES[_w] = None
 for _phrase, _code2 in {
     "niet bekend": None,
@@ -61,7 +63,14 @@ for _phrase, _code2 in {
 }.items():
     _VALUES[_phrase] = _code2
 
-_AMBIGUOUS = frozenset({"o"})
+_AMBIGUOUS = {
+    "o": "ambiguous sex code O (other in English, onbekend in Dutch): use X for other, "
+         "or leave the cell empty for unknown",
+    "nb": "ambiguous sex code NB (non-binary in English, niet bekend in Dutch): use X for non-binary, "
+          "or leave the cell empty for unknown",
+    "n.b": "ambiguous sex code NB (non-binary in English, niet bekend in Dutch): use X for non-binary, "
+           "or leave the cell empty for unknown",
+}
 
 
 def resolve_sex(value: object) -> str | None:
@@ -78,9 +87,7 @@ def resolve_sex(value: object) -> str | None:
         raise InvalidValue("sex must be text")
     key = " ".join(value.strip().lower().split()).rstrip(".")
     if key in _AMBIGUOUS:
-        raise InvalidValue(
-            "ambiguous sex code: use X for other, or leave the cell empty for unknown"
-        )
+        raise InvalidValue(_AMBIGUOUS[key])
     try:
         return _VALUES[key]
     except KeyError:

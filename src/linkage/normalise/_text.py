@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-__all__ = ["is_missing", "to_ascii"]
+__all__ = ["UNKNOWN_TEXTS", "is_missing", "is_unknown_text", "to_ascii"]
+
+#: Texts that mean "unknown" in any field (compared lower-case, spaces collapsed). Each
+#: field type may know more (``U`` for sex, ``XX`` for nationality, ``N.N.`` for names).
+UNKNOWN_TEXTS = frozenset(
+    {
+        "?", "??", "???", "-", "--", "---", "onbekend", "onb", "onb.", "unknown", "niet bekend", "not known",
+        "nvt", "n.v.t", "n.v.t.", "n/a", "niet opgegeven", "not stated", "niet ingevuld",
+    }
+)
 
 # Unicode general categories kept as they are before transliteration:
 # letters (L*), marks (M*), numbers (N*), punctuation (P*) and separators (Z*).
@@ -38,6 +47,11 @@ def is_missing(value: object) -> bool:
     if isinstance(value, (np.datetime64, np.timedelta64)):
         return bool(np.isnat(value))
     return False
+
+
+def is_unknown_text(value: object) -> bool:
+    """True for text that says the value is unknown (``onbekend``, ``unknown``, ``?``, ``n.v.t.``, ...)."""
+    return isinstance(value, str) and " ".join(value.strip().lower().split()) in UNKNOWN_TEXTS
 
 
 @lru_cache(maxsize=65536)

@@ -9,37 +9,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from linkage.errors import InvalidValue, Problem
+from linkage.errors import ColumnError, InvalidValue, Problem
 from linkage.normalise._text import is_missing
 
 __all__ = ["CellFailure", "ColumnTable", "clean", "memo", "require_text"]
 
 
 class ColumnTable:
-    """A reporter's table by case-folded, stripped column name (a :class:`~linkage.fieldtypes.ColumnReader`).
+    """A reporter's table by source column name (a :class:`~linkage.fieldtypes.ColumnReader`).
 
-    Two columns whose names fold to the same name are reported once, with row 0
-    (the header), when a field asks for that name.
+    Without ``mapping`` a source is the column whose name, case-folded and
+    stripped, equals the source's name; two columns whose names fold to the
+    same name are reported once, with row 0 (the header), when a field asks
+    for that name. With ``mapping`` (source name -> column label, as
+    :func:`linkage.intake.find_columns` gives it) exactly the mapped columns
+    are read.
+
+    Cells are copied on first use; :meth:`blank` empties one (the ``missing``
+    policy re-reads a field with its bad cells left out). :attr:`used` lists
+    the labels of the columns fields asked for and found.
     """
 
-    def __init__(self, df: pd.DataFrame, problems: list[Problem]) -> None:
+    def __init__(self, df: pd.DataFrame, problems: list[Problem], mapping: Mapping[str, str] | None = None) -> None:
         self._df = df
         self._by_name: dict[str, Any] = {}
-        seen: dict[str, list[str]] = {}
-        for label in df.columns:
-            if not isinstance(label, str):
-                continue
-            key = label.strip().casefold()
-            seen.setdefault(key, []).append(label)
-            self._by_name.setdefault(key, label)
-        self._duplicates = {k: v for k, v in seen.items() if len(v) > 1}
+        self._duplicates: dict[str, list[Any]] = {}
+        if mapping is not None:
+            labels = {str(c): c for c in df.columns}
+            for name, label in mapping.items():
+                if label not in labels:
+                    raise ColumnError(f"the column {label!r} given for {name} is not in the table", list(labels))
+                self._by_name[name.casefold()] = labels[label]
+        else:
+            seen: dict[str, list[Any]] = {}
+            for label in df.columns:
+                if not isinstance(label, str):
+                    continue
+                key = label.strip().casefold()
+                seen.setdefault(key, []).append(label)
+                self._by_name.setdefault(key, label)
+            self._duplicates = {k: v for k, v in seen.items() if len(v) > 1}
         self._problems = problems
         self._reported: set[str] = set()
+        self._cells: dict[str, list[object]] = {}
+        self.used: list[str] = []
 
     def label(self, name: str) -> str | None:
         """The column's label as spelled in the input, or ``None`` when there is no such column."""
@@ -54,10 +72,25 @@ class ColumnTable:
 
     def values(self, name: str) -> tuple[str | None, list[object] | None]:
         """``(label, cells)`` of a column, or ``(None, None)``."""
+        key = name.casefold()
         label = self.label(name)
         if label is None:
             return None, None
-        return label, self._df[label].tolist()
+        if label not in self.used:
+            self.used.append(label)
+        cells = self._cells.get(label)
+        if cells is None:
+            column = self._df[self._by_name[key]]
+            if isinstance(column, pd.DataFrame):  # repeated label: reported as a header problem
+                column = column.iloc[:, 0]
+            cells = self._cells[label] = column.tolist()
+        return label, cells
+
+    def blank(self, label: str, index: int) -> None:
+        """Treat one cell (column label, 0-based row position) as missing from now on."""
+        cells = self._cells.get(label)
+        if cells is not None:
+            cells[index] = None
 
 
 def clean(value: object) -> object:

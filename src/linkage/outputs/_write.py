@@ -50,7 +50,7 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write persons (CSV + Parquet), per-reporter query-back CSVs, summary and manifest JSON."""
     out = Path(outdir)
-    (out / "queryback").mkdir(parents=True, exist_ok=True)
+    (out / "queryback").mkdir(mode=0o700, parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
 
     def put(rel: str, data: bytes) -> None:

@@ -2,7 +2,8 @@
 
 Reporter side (:mod:`linkage.pipeline._reporter`, holds the linkage key)::
 
-    raw table -> intake -> normalise -> encode (keyed Bloom filters) -> signed submission + local id map
+    reporter's file -> intake -> normalise -> encode (keyed Bloom filters)
+      -> signed submission + local id map (+ rejects), one unit; an EncodeReport of what went in
 
 Registry side (:mod:`linkage.pipeline._registry`, takes no key, cannot take one)::
 
@@ -26,9 +27,13 @@ if TYPE_CHECKING:  # pragma: no cover
         run_manifest,
         summarise,
     )
-    from linkage.pipeline._reporter import encode_table
+    from linkage.pipeline._reporter import EncodeReport, check_table, default_outputs, encode_file, encode_table
 
 _WHERE = {
+    "EncodeReport": "linkage.pipeline._reporter",
+    "check_table": "linkage.pipeline._reporter",
+    "default_outputs": "linkage.pipeline._reporter",
+    "encode_file": "linkage.pipeline._reporter",
     "encode_table": "linkage.pipeline._reporter",
     "DedupResult": "linkage.pipeline._registry",
     "Progress": "linkage.pipeline._registry",
@@ -40,8 +45,12 @@ _WHERE = {
 
 __all__ = [
     "DedupResult",
+    "EncodeReport",
     "Progress",
+    "check_table",
     "dedup_records",
+    "default_outputs",
+    "encode_file",
     "encode_table",
     "run_dedup",
     "run_manifest",

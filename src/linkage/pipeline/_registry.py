@@ -24,7 +24,7 @@ from linkage.block import all_pairs_ranges, pair_count
 from linkage.classify import MATCH, REVIEW, candidate_floor, classify_pairs
 from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import dice_upper_triangle, popcount
-from linkage.errors import MismatchError
+from linkage.errors import LinkageError, MismatchError, StoreError
 from linkage.estimate import CountEstimate, CountModel, default_count_model, estimate_unique_persons, evidence_floor
 from linkage.execution import Executor, LocalExecutor
 from linkage.outputs import (
@@ -268,15 +268,32 @@ def run_dedup(
         progress("verify", i + 1, len(paths))
     key_ids = {s.header.key_id for s in subs}
     if len(key_ids) > 1:
+        by_key: dict[str, list[str]] = {}
+        for p, s in zip(paths, subs, strict=True):
+            by_key.setdefault(s.header.key_id, []).append(p.name)
+        groups = "; ".join(f"{', '.join(names)}: {kid}" for kid, names in sorted(by_key.items()))
         raise MismatchError(
-            "submissions were encoded under different linkage keys (key ids differ); "
+            f"submissions were encoded under different linkage keys ({groups}); "
             "re-encode them under one key epoch"
         )
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise LinkageError(f"output directory {out.name!r} is a file")
+    try:
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LinkageError(f"cannot create output directory {out.name!r}: {exc.strerror}") from None
     store_file = Path(store_path) if store_path is not None else out / "registry.sqlite"
     with SQLiteStore(store_file) as store:
-        new, old = store.ingest_many(subs)
+        new = old = 0
+        for p, sub in zip(paths, subs, strict=True):
+            try:
+                if store.ingest(sub):
+                    new += 1
+                else:
+                    old += 1
+            except (MismatchError, StoreError) as exc:
+                raise type(exc)(f"{p.name}: {exc}") from None
         log.info("store: %d new submission(s), %d already stored", new, old)
         records = store.load_records()
         meta = store.meta()

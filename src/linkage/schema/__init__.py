@@ -1,6 +1,8 @@
 """Linkage schema: the versioned contract shared by reporters and the registry."""
 
 from linkage.schema._schema import (
+    EXTRA_SOURCES,
+    LOCAL_ONLY_KEYS,
     MIGRATIONS,
     SCHEMA_VERSION,
     FieldSpec,
@@ -12,9 +14,12 @@ from linkage.schema._schema import (
     load_schema,
     migrate,
     schema_to_json,
+    sources_of,
 )
 
 __all__ = [
+    "EXTRA_SOURCES",
+    "LOCAL_ONLY_KEYS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "FieldSpec",
@@ -26,4 +31,5 @@ __all__ = [
     "load_schema",
     "migrate",
     "schema_to_json",
+    "sources_of",
 ]

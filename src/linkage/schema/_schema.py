@@ -39,6 +39,12 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 _HARDENING_DEFAULTS: dict[str, Any] = {"balance": False, "fold": False, "permute": False}
 
+#: Top-level keys that only concern the reporter's own machine (its column names): they are
+#: left out of the fingerprint and of the schema a submission carries.
+LOCAL_ONLY_KEYS: tuple[str, ...] = ("columns",)
+#: Source columns every schema knows besides its fields' (the reporter's case reference).
+EXTRA_SOURCES: tuple[str, ...] = ("case_ref",)
+
 # Longest filter a submission may carry (its header allows at most 1,024 words).
 MAX_OUTPUT_BITS = 65_536
 
@@ -115,6 +121,7 @@ class Schema:
     document: Mapping[str, Any]
     fingerprint: str
     filter_level: FilterLevel = "record"
+    columns: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def output_length(self) -> int:
@@ -141,12 +148,34 @@ class Schema:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every input column this schema reads, in field order (then ``case_ref``).
+
+        Per field its type's ``source_columns`` and the column named like the
+        field; the reporter's header for each may be given in ``columns``.
+        """
+        return sources_of([(f.name, f.type) for f in self.fields])
+
     def presence_mask(self, names: tuple[str, ...] | list[str]) -> int:
         """Bit mask of the named fields, as in a record's presence mask."""
         mask = 0
         for n in names:
             mask |= 1 << self.field_names.index(n)
         return mask
+
+
+def sources_of(fields: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Input columns of fields given as ``(name, type)``: each type's ``source_columns`` and the field's name."""
+    out: dict[str, None] = {}
+    for name, type_name in fields:
+        ft = field_type(type_name)
+        for s in ft.source_columns:
+            out.setdefault(s, None)
+        out.setdefault(name, None)
+    for s in EXTRA_SOURCES:
+        out.setdefault(s, None)
+    return tuple(out)
 
 
 def json_schema() -> dict[str, Any]:
@@ -223,8 +252,10 @@ def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
         salt = hard.get("salt")
         fields_ = out.get("fields")
         if isinstance(salt, dict) and isinstance(fields_, list):
-            types = {f.get("name"): f.get("type") for f in fields_ if isinstance(f, dict)}
-            if types.get(salt.get("field")) == "year":
+            types = {f.get("name"): f.get("type") for f in fields_ if isinstance(f, dict)
+                     and isinstance(f.get("name"), str)}
+            salt_field = salt.get("field")
+            if isinstance(salt_field, str) and types.get(salt_field) == "year":
                 salt.setdefault("band", 1)
     th = out.get("thresholds")
     if isinstance(th, dict):
@@ -274,17 +305,43 @@ def _problems(doc: Mapping[str, Any]) -> list[str]:
         m, r = th.get("match"), th.get("review")
         if isinstance(m, (int, float)) and isinstance(r, (int, float)) and r > m:
             problems.append("/thresholds: review threshold must not exceed the match threshold")
-        field_names = {f.get("name") for f in fields if isinstance(f, dict)} if isinstance(fields, list) else set()
+        field_names = (
+            {f.get("name") for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+            if isinstance(fields, list) else set()
+        )
         req = th.get("require_common")
         if isinstance(req, list):
             for r in req:
-                if r not in field_names:
+                if isinstance(r, str) and r not in field_names:
                     problems.append(f"/thresholds/require_common: {r!r} is not a field of this schema")
     version = doc.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         problems.append(f"/version: schema version {version} is newer than this linkage reads "
                         f"({SCHEMA_VERSION}); upgrade linkage")
     problems.extend(_hardening_problems(doc))
+    problems.extend(_column_problems(doc))
+    return problems
+
+
+def _column_problems(doc: Mapping[str, Any]) -> list[str]:
+    """``columns`` may only name input columns the schema's fields read."""
+    columns = doc.get("columns")
+    raw_fields = doc.get("fields")
+    if not isinstance(columns, dict) or not isinstance(raw_fields, list):
+        return []
+    pairs = [
+        (f["name"], f["type"]) for f in raw_fields
+        if isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("type"), str)
+        and f["type"] in field_type_names()
+    ]
+    known = sources_of(pairs)
+    problems = [
+        f"/columns/{name}: not an input column of this schema (known: {', '.join(known)})"
+        for name in columns if isinstance(name, str) and name not in known
+    ]
+    headers = [h for h in columns.values() if isinstance(h, str)]
+    for h in sorted({h for h in headers if headers.count(h) > 1}):
+        problems.append(f"/columns: the header {h!r} is given for more than one input column")
     return problems
 
 
@@ -300,7 +357,7 @@ def _hardening_problems(doc: Mapping[str, Any]) -> list[str]:
     fields: list[dict[str, Any]] = (
         [f for f in raw_fields if isinstance(f, dict)] if isinstance(raw_fields, list) else []
     )
-    types = {f.get("name"): f.get("type") for f in fields}
+    types = {f.get("name"): f.get("type") for f in fields if isinstance(f.get("name"), str)}
     hard = doc.get("hardening")
     hard = hard if isinstance(hard, dict) else {}
 
@@ -392,9 +449,11 @@ def canonical_json(doc: Mapping[str, Any]) -> bytes:
 def fingerprint_of(doc: Mapping[str, Any]) -> str:
     """``sha256:<hex>`` over the canonical JSON of a defaults-filled document.
 
-    The free-text ``description`` is left out: rewording it changes nothing.
+    The free-text ``description`` is left out: rewording it changes nothing; so
+    are the reporter-local ``columns`` (:data:`LOCAL_ONLY_KEYS`): a reporter's
+    own column names change nothing in the encoding.
     """
-    body = {k: v for k, v in doc.items() if k != "description"}
+    body = {k: v for k, v in doc.items() if k != "description" and k not in LOCAL_ONLY_KEYS}
     return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
@@ -411,18 +470,25 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
     elif isinstance(source, Mapping):
         raw = source
     else:
+        name = Path(source).name
         try:
             raw = json.loads(Path(source).read_text("utf-8"))
         except OSError as exc:
-            raise SchemaError([f"cannot read schema file: {exc.strerror}"]) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SchemaError([f"schema file is not valid JSON ({type(exc).__name__})"]) from None
+            raise SchemaError([f"cannot read schema file: {exc.strerror}"], name) from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+            raise SchemaError([f"schema file is not valid JSON ({type(exc).__name__})"], name) from None
+    where = None if source is None or isinstance(source, Mapping) else Path(source).name
     if not isinstance(raw, Mapping):
-        raise SchemaError(["(document): a linkage schema must be a JSON object"])
-    doc = _with_defaults(migrate(raw))
-    problems = _problems(doc)
+        raise SchemaError(["(document): a linkage schema must be a JSON object"], where)
+    try:
+        doc = _with_defaults(migrate(raw))
+        problems = _problems(doc)
+    except SchemaError as exc:
+        raise SchemaError(exc.problems, where) from None
+    except RecursionError:
+        raise SchemaError(["(document): nested too deeply"], where) from None
     if problems:
-        raise SchemaError(problems)
+        raise SchemaError(problems, where)
     length = int(doc["filter"]["length"])
     level = str(doc["filter"]["level"])
     segments: list[tuple[int, int] | None] = (
@@ -454,6 +520,7 @@ def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
         document=doc,
         fingerprint=fingerprint_of(doc),
         filter_level=level,  # type: ignore[arg-type]  # validated by the JSON Schema
+        columns=dict(doc.get("columns", {})),
     )
 
 

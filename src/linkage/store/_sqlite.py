@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -53,6 +54,17 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise StoreError(f"cannot open registry store {self.path.name!r}: directory "
+                             f"{str(self.path.parent)!r} does not exist")
+        if self.path.is_dir():
+            raise StoreError(f"registry store {self.path.name!r} is a directory")
+        try:
+            # Created 0600 whatever the umask (SQLite gives its -wal and -shm files the same mode).
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"cannot open registry store {self.path.name!r}: {exc.strerror}") from None
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")

@@ -8,10 +8,13 @@ anything (:func:`read_submission`). No linkage secret is involved.
 
 from linkage.submission._format import (
     FORMAT_VERSION,
+    HEADER_SCHEMA,
+    SignedSubmission,
     Submission,
     SubmissionHeader,
     describe_submission,
     read_submission,
+    sign_submission,
     write_submission,
 )
 from linkage.submission._signing import (
@@ -27,7 +30,9 @@ from linkage.submission._signing import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "HEADER_SCHEMA",
     "REPORTER_ID_PATTERN",
+    "SignedSubmission",
     "Submission",
     "SubmissionHeader",
     "describe_submission",
@@ -38,6 +43,7 @@ __all__ = [
     "read_public_key",
     "read_signing_key",
     "read_submission",
+    "sign_submission",
     "write_signing_key",
     "write_submission",
 ]

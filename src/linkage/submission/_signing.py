@@ -9,20 +9,22 @@ linkage secret.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from linkage.errors import KeyFileError
+from linkage.errors import KeyFileError, LinkageError
 from linkage.files import (
+    KIND_NAMES,
     PRIVATE_KEY_MARKER,
     SECRET_HEADER,
+    PendingFile,
+    check_outputs,
     check_private_permissions,
-    fsync_directory,
-    write_private_file,
+    commit_files,
+    file_kind,
 )
 
 __all__ = [
@@ -51,24 +53,46 @@ def public_pem(public: Ed25519PublicKey) -> bytes:
 
 
 def write_signing_key(private: Ed25519PrivateKey, private_path: str | Path, public_path: str | Path) -> None:
-    """Write a private key (PKCS#8 PEM, mode 0600) and its public key (PEM)."""
+    """Write a private key (PKCS#8 PEM, mode 0600) and its public key (PEM, mode 0644): both or neither.
+
+    Refused before anything is written: the two paths are one file, the
+    private key would get a ``.pub`` name (where public keys go), a directory
+    does not exist, or either file exists (nothing is ever overwritten). The
+    two files are written as one unit (:func:`linkage.files.commit_files`), so
+    a failure or a kill never leaves one without the other.
+    """
+    priv_path, pub_path = Path(private_path), Path(public_path)
+    if priv_path.suffix.lower() == ".pub":
+        raise KeyFileError(
+            f"the private key would be written to {priv_path.name!r}, a public-key name (.pub); "
+            "give --out another name, e.g. with .key"
+        )
+    try:
+        check_outputs({"the private key file": priv_path, "the public key file": pub_path}, overwrite=False)
+    except KeyFileError:
+        raise
+    except LinkageError as exc:
+        raise KeyFileError(str(exc)) from None
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     pub = public_pem(private.public_key())
-    pub_path = Path(public_path)
-    if pub_path.exists():
-        raise KeyFileError(f"refusing to overwrite existing file {pub_path.name!r}")
-    write_private_file(Path(private_path), pem)
-    tmp = pub_path.with_name(pub_path.name + ".tmp")
-    tmp.write_bytes(pub)
-    os.replace(tmp, pub_path)
-    fsync_directory(pub_path.parent)
+    try:
+        commit_files([PendingFile(pub_path, [pub], 0o644), PendingFile(priv_path, [pem], 0o600)], overwrite=False)
+    except KeyFileError:
+        raise
+    except LinkageError as exc:
+        raise KeyFileError(str(exc)) from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot write key files: {exc.strerror}") from None
 
 
 def read_signing_key(path: str | Path) -> Ed25519PrivateKey:
     """Read a reporter's Ed25519 private key (PKCS#8 PEM, unencrypted)."""
     p = Path(path)
+    kind = file_kind(p)
+    if kind in ("secret", "public_key", "submission"):
+        raise KeyFileError(f"{p.name!r} holds {KIND_NAMES[kind]}, not a private signing key")
     try:
         check_private_permissions(p)
         data = p.read_bytes()
@@ -94,8 +118,13 @@ def read_public_key(path: str | Path) -> Ed25519PublicKey:
         raise KeyFileError(f"public key file {p.name!r} does not exist") from None
     except OSError as exc:
         raise KeyFileError(f"cannot read public key file {p.name!r}: {exc.strerror}") from None
-    if PRIVATE_KEY_MARKER in data or SECRET_HEADER.encode() in data:
-        raise KeyFileError(f"{p.name!r} holds a private key or secret; give the registry public keys only")
+    kind = file_kind(p)
+    if kind not in ("secret", "private_key") and (PRIVATE_KEY_MARKER in data or SECRET_HEADER.encode() in data):
+        kind = "private_key" if PRIVATE_KEY_MARKER in data else "secret"
+    if kind in ("secret", "private_key"):
+        raise KeyFileError(
+            f"{p.name!r} holds {KIND_NAMES[kind]}; give the registry public keys only (and move that file away)"
+        )
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError):
@@ -112,15 +141,36 @@ def public_key_id(public: Ed25519PublicKey) -> str:
 
 
 def load_trusted_keys(directory: str | Path) -> dict[str, Ed25519PublicKey]:
-    """Reporters' public keys from ``<reporter_id>.pub`` files in a directory."""
+    """Reporters' public keys from ``<reporter_id>.pub`` files in a directory.
+
+    Refuses a directory that holds a linkage secret or a private key in any
+    file (the registry never holds one), a ``.pub`` file that is not an Ed25519
+    public key, and two files holding the same public key (one key per reporter).
+    """
     d = Path(directory)
     if not d.is_dir():
         raise KeyFileError(f"trusted-keys directory {d.name!r} does not exist")
+    for p in sorted(d.iterdir()):
+        kind = file_kind(p) if p.is_file() else None
+        if kind in ("secret", "private_key"):
+            raise KeyFileError(
+                f"{p.name!r} in the trusted-keys directory holds {KIND_NAMES[kind]}: the registry never holds "
+                "one; move it away"
+            )
     keys: dict[str, Ed25519PublicKey] = {}
+    by_id: dict[str, str] = {}
     for p in sorted(d.glob("*.pub")):
         if not re.fullmatch(REPORTER_ID_PATTERN, p.stem):
             raise KeyFileError(f"public key file {p.name!r}: name must be <reporter_id>.pub")
-        keys[p.stem] = read_public_key(p)
+        key = read_public_key(p)
+        kid = public_key_id(key)
+        if kid in by_id:
+            raise KeyFileError(
+                f"{by_id[kid]}.pub and {p.name} in the trusted-keys directory hold the same public key; "
+                "keep one file per reporter"
+            )
+        by_id[kid] = p.stem
+        keys[p.stem] = key
     if not keys:
         raise KeyFileError(f"no <reporter_id>.pub files in {d.name!r}")
     return keys
