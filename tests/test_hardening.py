@@ -366,6 +366,23 @@ def test_blip_flip_probability_formula() -> None:
         blip_flip_probability(float("inf"), 24)
 
 
+def test_blip_with_a_huge_epsilon_flips_nothing_and_does_not_overflow(key: LinkageKey) -> None:
+    # epsilon / k beyond what exp() can hold used to raise OverflowError (CLI exit 3)
+    assert blip_flip_probability(1e6, 1) == 0.0
+    assert blip_flip_probability(701, 1) == pytest.approx(math.exp(-701))
+    assert blip_flip_probability(700, 1) == pytest.approx(math.exp(-700))
+    doc = _doc({"blip_epsilon": 100_000})  # the schema's maximum
+    for f in doc["fields"]:
+        f["bits_per_token"] = 1
+    rows = _population(50, seed=5)
+    plain_doc = _doc()
+    for f in plain_doc["fields"]:
+        f["bits_per_token"] = 1
+    noisy = linkage.encode_records(_frame(rows), linkage.load_schema(doc), key).filters
+    plain = linkage.encode_records(_frame(rows), linkage.load_schema(plain_doc), key).filters
+    assert np.array_equal(noisy, plain)
+
+
 @pytest.mark.parametrize("epsilon", [30, 60, 100])
 def test_blip_flip_rate_matches_the_formula(schema: linkage.Schema, key: LinkageKey, epsilon: float) -> None:
     rows = _population(2000, seed=11)

@@ -125,7 +125,13 @@ def blip_flip_probability(epsilon: float, k: int) -> float:
         raise LinkageError("blip epsilon must be a positive finite number")
     if k < 1:
         raise LinkageError("bits per token must be at least 1")
-    return 1.0 / (1.0 + math.exp(epsilon / k))
+    ratio = epsilon / k
+    if ratio > 700.0:
+        # exp would overflow a float; the same value in a form that cannot
+        # (it underflows towards 0: a huge epsilon flips almost nothing).
+        tail = math.exp(-ratio)
+        return tail / (1.0 + tail)
+    return 1.0 / (1.0 + math.exp(ratio))
 
 
 def blip_k(schema: Schema) -> int:
