@@ -401,11 +401,15 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
 @click.option("--count-model", "count_model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Count model from 'linkage count-model': adds the estimated true count with an interval.")
+@click.option("--same-submission", type=click.Choice(["auto", "match", "review"]), default="auto",
+              show_default=True,
+              help="Pairs inside one submission: match them, send them to review, or auto (match when every "
+                   "record comes from one reporter, so a single file is a batch dedup job; else the schema's rule).")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, count_model_file: Path | None, as_json: bool,
+    key_id: str | None, workers: int, count_model_file: Path | None, same_submission: str, as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
@@ -437,7 +441,8 @@ def dedup(
     executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
     with _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
-                           key_id=key_id, executor=executor, progress=progress, count_model=model)
+                           key_id=key_id, executor=executor, progress=progress, count_model=model,
+                           same_submission=same_submission)
     if as_json:
         _print_json(result.summary.to_json())
     else:
