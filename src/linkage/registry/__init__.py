@@ -12,6 +12,8 @@ Registry side: takes no linkage key and never imports the module that holds it.
 
 from linkage.registry._db import describe_target, is_postgres_target
 from linkage.registry._ingest import IngestResult, SubmissionOutcome, check_records, ingest
+from linkage.registry._lifecycle import add_answers, purge, resend_guide, start_epoch, withdraw
+from linkage.registry._link import LinkResult, link, person_events, persons_table
 from linkage.registry._store import (
     REPORTER_TYPES,
     AuditEntry,
@@ -28,6 +30,15 @@ __all__ = [
     "REPORTER_TYPES",
     "AuditEntry",
     "IngestResult",
+    "LinkResult",
+    "add_answers",
+    "link",
+    "person_events",
+    "persons_table",
+    "purge",
+    "resend_guide",
+    "start_epoch",
+    "withdraw",
     "Registry",
     "RegistryError",
     "RegistrySettings",
