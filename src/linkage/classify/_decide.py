@@ -12,6 +12,7 @@ on its own: too few shared fields, two records of one submission.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,16 +91,24 @@ def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> Thresho
 
 
 def classify_pairs(
-    pairs: ScoredPairs, records: RegistryRecords, schema: Schema, *, count_model: CountModel | None = None
+    pairs: ScoredPairs,
+    records: RegistryRecords,
+    schema: Schema,
+    *,
+    count_model: CountModel | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
 ) -> Decisions:
     """Classify scored pairs of ``records`` by ``schema``'s thresholds method and rules.
 
-    ``pairs`` must hold every pair scoring at least :func:`candidate_floor`. Pairs
-    below the review threshold are dropped from the result.
+    ``pairs`` must hold every pair scoring at least :func:`candidate_floor` (under
+    a blocking: every such pair it compared, with ``weights`` and ``totals`` as
+    :func:`linkage.estimate.match_probabilities` takes them). Pairs below the
+    review threshold are dropped from the result.
     """
     if schema.threshold_method == "posterior":
         model = _model_for(schema, count_model)
-        strength = match_probabilities(records.presence, pairs, model)
+        strength = match_probabilities(records.presence, pairs, model, weights=weights, totals=totals)
         choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
                                  {"on": "probability that a pair is one person",
                                   "model_years": list(model.years)})

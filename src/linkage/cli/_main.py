@@ -392,13 +392,16 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
               help="Registry SQLite store (default: OUT/registry.sqlite).")
 @click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--blocking", type=click.Choice(["auto", "none", "lsh"]), default="auto", show_default=True,
+              help="Which pairs are compared: auto = all pairs up to 50,000 records, Hamming LSH above; "
+                   "none = all pairs; lsh = Hamming LSH (16 bits x 128 bands).")
 @click.option("--count-model", "count_model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Count model from 'linkage count-model': adds the estimated true count with an interval.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, count_model_file: Path | None, as_json: bool,
+    key_id: str | None, workers: int, blocking: str, count_model_file: Path | None, as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
@@ -430,7 +433,8 @@ def dedup(
     executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
     with _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
-                           key_id=key_id, executor=executor, progress=progress, count_model=model)
+                           key_id=key_id, executor=executor, progress=progress, count_model=model,
+                           blocking=blocking)
     if as_json:
         _print_json(result.summary.to_json())
     else:
