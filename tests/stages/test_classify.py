@@ -16,16 +16,18 @@ from linkage.classify import (
     candidate_floor,
     classify_pairs,
     classify_scores,
+    same_submission_policy,
     valley_threshold,
 )
 from linkage.errors import LinkageError, MismatchError
 from linkage.records import RegistryRecords, ScoredPairs
 
 
-def _records(presence: list[int], submissions: list[str]) -> RegistryRecords:
+def _records(presence: list[int], submissions: list[str], reporters: list[str] | None = None) -> RegistryRecords:
     n = len(presence)
     return RegistryRecords(
-        reporter=np.array(["r"] * n), record_id=np.array([f"{i:032x}" for i in range(n)]),
+        reporter=np.array(reporters or [f"r{s}" for s in submissions]),
+        record_id=np.array([f"{i:032x}" for i in range(n)]),
         submission_id=np.array(submissions), presence=np.array(presence, dtype=np.uint16),
         filters=np.zeros((n, 1), np.uint64),
     )
@@ -83,6 +85,28 @@ def test_classify_pairs_fixed_with_rules() -> None:
     assert d.thresholds.method == "fixed" and d.probability is None
     assert d.is_match.tolist() == [True, False, False, False]
     assert candidate_floor(schema) == 0.6
+    assert d.same_submission_policy == "review"
+
+
+def test_same_submission_rule_is_a_run_choice() -> None:
+    schema = _fixed_schema(same_submission="review")
+    full = schema.presence_mask(list(schema.field_names))
+    pairs = ScoredPairs(np.array([0]), np.array([1]), np.array([0.95]))
+    one_source = _records([full, full], ["s1", "s1"], ["police", "police"])
+    # a single source: the default (auto) matches pairs inside its file
+    assert same_submission_policy(one_source, schema) == "match"
+    assert classify_pairs(pairs, one_source, schema).decision.tolist() == [MATCH]
+    assert classify_pairs(pairs, one_source, schema, same_submission="review").decision.tolist() == [REVIEW]
+    # two reporters: auto keeps the schema's rule, match overrides it
+    two = RegistryRecords(
+        reporter=np.array(["police", "police", "fairwork"]), record_id=np.array([f"{i:032x}" for i in range(3)]),
+        submission_id=np.array(["s1", "s1", "s2"]), presence=np.array([full] * 3, dtype=np.uint16),
+        filters=np.zeros((3, 1), np.uint64))
+    assert same_submission_policy(two, schema) == "review"
+    assert classify_pairs(pairs, two, schema).decision.tolist() == [REVIEW]
+    assert classify_pairs(pairs, two, schema, same_submission="match").decision.tolist() == [MATCH]
+    with pytest.raises(LinkageError):
+        same_submission_policy(two, schema, "sometimes")
 
 
 def test_classify_pairs_posterior_needs_a_model() -> None:

@@ -7,15 +7,25 @@ instead of deciding them.
 
 One entry point, :func:`classify_pairs`, takes scored pairs and the schema and
 returns typed :class:`Decisions`; the thresholds method (``fixed``, ``valley``,
-``posterior``) is the schema's choice.
+``posterior``) is the schema's choice, the same-submission rule the run's
+(:func:`same_submission_policy`: by default pairs inside one submission are
+matched when the run holds a single source, sent to review otherwise).
 """
 
-from linkage.classify._decide import Decisions, candidate_floor, choose_thresholds, classify_pairs
+from linkage.classify._decide import (
+    SAME_SUBMISSION_CHOICES,
+    Decisions,
+    candidate_floor,
+    choose_thresholds,
+    classify_pairs,
+    same_submission_policy,
+)
 from linkage.classify._rules import MATCH, NON_MATCH, REVIEW, apply_rules, classify_scores
 from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
 
 __all__ = [
     "MATCH",
+    "SAME_SUBMISSION_CHOICES",
     "NON_MATCH",
     "REVIEW",
     "Decisions",
@@ -26,5 +36,6 @@ __all__ = [
     "classify_pairs",
     "classify_scores",
     "fixed_thresholds",
+    "same_submission_policy",
     "valley_threshold",
 ]

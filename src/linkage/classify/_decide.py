@@ -25,7 +25,14 @@ from linkage.estimate import CountModel, evidence_floor, match_probabilities
 from linkage.records import RegistryRecords, ScoredPairs
 from linkage.schema import Schema
 
-__all__ = ["Decisions", "candidate_floor", "choose_thresholds", "classify_pairs"]
+__all__ = [
+    "SAME_SUBMISSION_CHOICES",
+    "Decisions",
+    "candidate_floor",
+    "choose_thresholds",
+    "classify_pairs",
+    "same_submission_policy",
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,8 @@ class Decisions:
     ``strength`` is what the thresholds were applied to (the Dice score, or the
     match probability under ``posterior``); ``by_score`` the decision from it
     alone; ``decision`` after the rules; ``same_submission`` whether both records
-    came in one submission.
+    came in one submission; ``same_submission_policy`` the rule applied to those
+    (``match`` or ``review``).
     """
 
     pairs: ScoredPairs
@@ -44,6 +52,7 @@ class Decisions:
     decision: npt.NDArray[np.int8]
     same_submission: npt.NDArray[np.bool_]
     thresholds: ThresholdChoice
+    same_submission_policy: str = "review"
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -90,6 +99,26 @@ def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> Thresho
     return fixed_thresholds(schema.match_threshold, schema.review_threshold)
 
 
+SAME_SUBMISSION_CHOICES = ("auto", "match", "review")
+
+
+def same_submission_policy(records: RegistryRecords, schema: Schema, choice: str = "auto") -> str:
+    """The same-submission rule a run applies: ``match`` or ``review``.
+
+    ``auto`` (the default of a run) follows the schema, except that a run over a
+    single source (every record from one reporter) matches pairs inside a
+    submission: deduplicating one file is then the job itself, and sending every
+    pair back to the reporter that sent them would find nothing.
+    """
+    if choice not in SAME_SUBMISSION_CHOICES:
+        raise LinkageError(f"same-submission rule must be one of {', '.join(SAME_SUBMISSION_CHOICES)}")
+    if choice != "auto":
+        return choice
+    if len(records) and len(np.unique(records.reporter)) == 1:
+        return "match"
+    return schema.same_submission
+
+
 def classify_pairs(
     pairs: ScoredPairs,
     records: RegistryRecords,
@@ -98,14 +127,18 @@ def classify_pairs(
     count_model: CountModel | None = None,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    same_submission: str = "auto",
 ) -> Decisions:
     """Classify scored pairs of ``records`` by ``schema``'s thresholds method and rules.
 
     ``pairs`` must hold every pair scoring at least :func:`candidate_floor` (under
     a blocking: every such pair it compared, with ``weights`` and ``totals`` as
     :func:`linkage.estimate.match_probabilities` takes them). Pairs below the
-    review threshold are dropped from the result.
+    review threshold are dropped from the result. ``same_submission``
+    (``auto``, ``match``, ``review``) is the run's choice of the same-submission
+    rule (:func:`same_submission_policy`).
     """
+    policy = same_submission_policy(records, schema, same_submission)
     if schema.threshold_method == "posterior":
         model = _model_for(schema, count_model)
         strength = match_probabilities(records.presence, pairs, model, weights=weights, totals=totals)
@@ -125,6 +158,6 @@ def classify_pairs(
         records.presence[kept.left] & records.presence[kept.right],
         same_sub,
         require_mask=schema.presence_mask(schema.require_common),
-        same_submission_policy=schema.same_submission,
+        same_submission_policy=policy,
     )
-    return Decisions(kept, strength, by_score, decision, same_sub, choice)
+    return Decisions(kept, strength, by_score, decision, same_sub, choice, policy)

@@ -21,7 +21,7 @@ import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from linkage.block import AllPairs, Blocking, all_pairs_ranges, default_blocking, pair_count, reduction_ratio
-from linkage.classify import MATCH, REVIEW, candidate_floor, classify_pairs
+from linkage.classify import MATCH, REVIEW, candidate_floor, classify_pairs, same_submission_policy
 from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import BlockedStats, dice_upper_triangle, iter_dice_blocked, popcount
 from linkage.errors import LinkageError, MismatchError, StoreError
@@ -86,6 +86,7 @@ def dedup_records(
     count_model: CountModel | None = None,
     estimate_options: Mapping[str, Any] | None = None,
     blocking: Blocking | str = "auto",
+    same_submission: str = "auto",
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
 
@@ -105,7 +106,10 @@ def dedup_records(
     (:func:`linkage.estimate.estimate_unique_persons`). Under ``posterior`` pairs
     are classified on their probability of being one person
     (:func:`linkage.estimate.match_probabilities`). ``estimate_options`` (``level``,
-    ``draws``, ``seed``) go to the estimate.
+    ``draws``, ``seed``) go to the estimate. ``same_submission`` (``auto``,
+    ``match``, ``review``) is the run's same-submission rule
+    (:func:`linkage.classify.same_submission_policy`): by default a run over one
+    source matches pairs inside a submission (a single file is a batch dedup job).
     """
     if schema.threshold_method == "posterior" and count_model is None:
         count_model = default_count_model(schema)
@@ -134,7 +138,8 @@ def dedup_records(
                                                                  progress)
         all_pairs = scored
     decided = classify_pairs(scored, records, schema, count_model=count_model,
-                             weights=weights if count_model is not None else None, totals=totals)
+                             weights=weights if count_model is not None else None, totals=totals,
+                             same_submission=same_submission)
     left, right = decided.pairs.left, decided.pairs.right
     decision = decided.decision
     is_match = decided.is_match
@@ -341,11 +346,13 @@ def run_dedup(
     progress: Progress = _no_progress,
     count_model: CountModel | None = None,
     blocking: Blocking | str = "auto",
+    same_submission: str = "auto",
 ) -> DedupResult:
     """The registry batch job: verify, store, dedup everything stored, write outputs.
 
     Every submission is verified before any is stored; one bad file stops the run
     with nothing written. Takes no linkage key: the registry never holds one.
+    ``same_submission`` is the run's same-submission rule (see :func:`dedup_records`).
     """
     paths = [Path(p) for p in submission_paths]
     subs = []
@@ -387,8 +394,9 @@ def run_dedup(
         count_model = default_count_model(schema)
     if count_model is not None:
         count_model.check(schema)
+    policy = same_submission_policy(records, schema, same_submission)
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model,
-                           blocking=blocking)
+                           same_submission=policy, blocking=blocking)
     summary = result.summary.with_submissions(new, old)
     manifest = run_manifest(
         schema,
@@ -398,7 +406,7 @@ def run_dedup(
             "match_threshold": schema.match_threshold,
             "review_threshold": schema.review_threshold,
             "require_common": list(schema.require_common),
-            "same_submission": schema.same_submission,
+            "same_submission": policy,
             "executor": repr(executor or LocalExecutor()),
             "blocking": dict(result.blocking),
             "count_model": None if count_model is None else {
