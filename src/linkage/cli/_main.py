@@ -399,6 +399,9 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
               help="Registry SQLite store (default: OUT/registry.sqlite).")
 @click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--blocking", type=click.Choice(["auto", "none", "lsh"]), default="auto", show_default=True,
+              help="Which pairs are compared: auto = all pairs up to 50,000 records, Hamming LSH above; "
+                   "none = all pairs; lsh = Hamming LSH (16 bits x 128 bands).")
 @click.option("--count-model", "count_model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Count model from 'linkage count-model': adds the estimated true count with an interval.")
 @click.option("--same-submission", type=click.Choice(["auto", "match", "review"]), default="auto",
@@ -409,7 +412,8 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, count_model_file: Path | None, same_submission: str, as_json: bool,
+    key_id: str | None, workers: int, blocking: str, count_model_file: Path | None, same_submission: str,
+    as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
@@ -442,7 +446,7 @@ def dedup(
     with _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
                            key_id=key_id, executor=executor, progress=progress, count_model=model,
-                           same_submission=same_submission)
+                           blocking=blocking, same_submission=same_submission)
     if as_json:
         _print_json(result.summary.to_json())
     else:
