@@ -162,7 +162,7 @@ def _modelled_scale(k: int, counts: Mapping[int, int], model: CountModel) -> flo
 def _true_pairs(
     totals: Mapping[int, int],
     counts: Mapping[int, int],
-    observed: Mapping[int, int],
+    observed: Mapping[int, float],
     regions: Mapping[int, npt.NDArray[np.bool_]],
     model: CountModel,
     rng: np.random.Generator | None = None,
@@ -251,12 +251,16 @@ def evidence_floor(model: CountModel) -> float:
 
 
 def _observed(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64],
-              regions: Mapping[int, npt.NDArray[np.bool_]]) -> dict[int, int]:
-    observed: dict[int, int] = {}
+              regions: Mapping[int, npt.NDArray[np.bool_]],
+              weights: npt.NDArray[np.float64] | None = None) -> dict[int, float]:
+    """Pairs in each stratum's high-evidence region; with ``weights`` (a blocking's inverse
+    inclusion probabilities) the Horvitz-Thompson estimate of what all pairs would show."""
+    observed: dict[int, float] = {}
     for k, hi in regions.items():
         sel = st == k
         if sel.any():
-            observed[k] = int(np.count_nonzero(hi[bins[sel]]))
+            inside = hi[bins[sel]]
+            observed[k] = float(np.count_nonzero(inside)) if weights is None else float(weights[sel][inside].sum())
     return observed
 
 
@@ -266,7 +270,12 @@ def _pattern_counts(presence: npt.NDArray[np.int64]) -> dict[int, int]:
 
 
 def match_probabilities(
-    presence: npt.NDArray[np.integer], pairs: ScoredPairs, model: CountModel
+    presence: npt.NDArray[np.integer],
+    pairs: ScoredPairs,
+    model: CountModel,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Probability that each pair is one person, given its score and the two records' presence masks.
 
@@ -279,7 +288,11 @@ def match_probabilities(
     simulation never filled on either side keeps the prior odds instead of looking
     like evidence. A pair whose stratum the model lacks gets 0 (never linked
     automatically). The pairs must include every pair scoring at least
-    :func:`evidence_floor` (the estimate of ``M_s`` counts them).
+    :func:`evidence_floor` (the estimate of ``M_s`` counts them), or, under a
+    blocking, every such pair the blocking compared, with ``weights`` (one per
+    pair: 1 / the probability that the blocking compares it) and ``totals`` (the
+    pairs per stratum the blocking could compare, when it never compares some;
+    default all pairs): pairs never compared are not chance non-matches.
     """
     p = np.asarray(presence, dtype=np.int64)
     sc = np.asarray(pairs.score, dtype=np.float64)
@@ -289,8 +302,9 @@ def match_probabilities(
     st = stratum_keys(p[pairs.left], p[pairs.right])
     bins = score_bins(sc)
     regions = _regions(model)
-    totals = pair_totals(p)
-    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions), regions, model)
+    totals = dict(totals) if totals is not None else pair_totals(p)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions, w), regions, model)
     for k in np.unique(st).tolist():
         entry = model.strata.get(k)
         if entry is None or k not in true_pairs:
@@ -299,9 +313,9 @@ def match_probabilities(
         floor = 0.5 / max(n_non, 1)
         u = u_c / max(n_non, 1) + floor
         m = m_c / max(n_match, 1) + floor
-        m_s = min(max(true_pairs[k], 0.0), float(totals[k]))
+        m_s = min(max(true_pairs[k], 0.0), float(totals.get(k, 0)))
         num = m_s * m
-        table = num / np.maximum(num + (totals[k] - m_s) * u, 1e-300)
+        table = num / np.maximum(num + (totals.get(k, 0) - m_s) * u, 1e-300)
         sel = st == k
         out[sel] = table[bins[sel]]
     out[sc < FLOOR] = 0.0
@@ -317,19 +331,22 @@ def _bootstrap(
     seed: int,
     pairs: ScoredPairs | None = None,
     detail: bool = False,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
 ) -> Any:
     """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts if ``detail``)."""
     n = len(f)
     regions = _regions(model)
-    totals = pair_totals(p)
+    totals = dict(totals) if totals is not None else pair_totals(p)
     counts = _pattern_counts(p)
-    observed: dict[int, int] = {}
+    observed: dict[int, float] = {}
     if n > 1 and regions:
         if pairs is None:
             li, ri, sc = dice_upper_triangle(f, max(FLOOR, evidence_floor(model)))
         else:
             li, ri, sc = pairs.as_tuple()
-        observed = _observed(stratum_keys(p[li], p[ri]), score_bins(sc), regions)
+        observed = _observed(stratum_keys(p[li], p[ri]), score_bins(sc), regions,
+                             None if weights is None or pairs is None else np.asarray(weights, dtype=np.float64))
     parts = _true_pairs(totals, counts, observed, regions, model)
     point = parts[0]
     persons = float(np.clip(n - model.rho * sum(point.values()), min(n, 1), n))
@@ -369,6 +386,8 @@ def estimate_unique_persons(
     level: float = 0.95,
     draws: int = 400,
     seed: int = 0,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
 ) -> CountEstimate:
     """The number of unique persons among these records, corrected for chance pairs and missed links.
 
@@ -376,7 +395,10 @@ def estimate_unique_persons(
     count (e.g. one year's reports); ``found`` is the number of persons the
     clustering found among them, reported alongside. ``pairs`` (left, right,
     score) saves comparing again when the caller already holds every pair scoring
-    at least :func:`evidence_floor`. Returns a :class:`CountEstimate`
+    at least :func:`evidence_floor`. Under a blocking, ``pairs`` are the pairs it
+    compared and ``weights`` / ``totals`` describe it as in
+    :func:`match_probabilities` (pairs never compared are not chance
+    non-matches). Returns a :class:`CountEstimate`
     (``to_json()`` gives the dict the run summary holds).
     """
     if not 0.5 < level < 1.0:
@@ -388,8 +410,11 @@ def estimate_unique_persons(
     if f.ndim != 2 or len(p) != len(f):
         raise LinkageError("filters and presence must describe the same records")
     n = len(f)
+    if weights is not None and (pairs is None or len(weights) != len(pairs)):
+        raise LinkageError("weights need the compared pairs, one weight per pair")
     persons, sims, (point, identified, chance, unmodelled) = _bootstrap(f, p, model, draws=draws, seed=seed,
-                                                                        pairs=pairs, detail=True)
+                                                                        pairs=pairs, detail=True, weights=weights,
+                                                                        totals=totals)
     alpha = (1.0 - level) / 2.0
     lo, hi = (np.quantile(sims, [alpha, 1.0 - alpha]) if n else (persons, persons))
     # widen around the point estimate by the model's calibrated inflation
