@@ -15,19 +15,36 @@ from hypothesis import given
 import linkage
 from linkage.encode import LinkageKey
 from linkage.hazmat import initials_tokens, letter_classes, token_positions, unpack_bits, year_tokens
+from linkage.schema import schema_to_json
 
 from .conftest import TEST_SECRET, canonical_records
 
-VECTORS = Path(__file__).parent / "vectors" / "encoding_v1.json"
+VECTORS = {v: Path(__file__).parent / "vectors" / f"encoding_v{v}.json" for v in (1, 2)}
 
 
 def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["initials", "birth_year", "nationality", "sex"]).astype(object)
 
 
-def test_known_answer_vectors(schema: linkage.Schema) -> None:
-    """Same schema + key + record gives the same bits, in every run and every version."""
-    vectors = json.loads(VECTORS.read_text())
+def _v1_default() -> linkage.Schema:
+    """The built-in profile as a version 1 document: keystream ChaCha20."""
+    doc = json.loads(schema_to_json(linkage.default_schema()))
+    doc["version"] = 1
+    del doc["hardening"]["keystream"]
+    return linkage.load_schema(doc)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_known_answer_vectors(schema: linkage.Schema, version: int) -> None:
+    """Same schema + key + record gives the same bits, in every run and every version.
+
+    Version 2 is the built-in profile (AES-256-CTR); version 1 the same profile
+    as a version 1 document, which still means ChaCha20 and keeps its fingerprint.
+    """
+    vectors = json.loads(VECTORS[version].read_text())
+    if version == 1:
+        schema = _v1_default()
+        assert schema.hardening.keystream == "chacha20"
     assert vectors["schema_fingerprint"] == schema.fingerprint
     key = LinkageKey(bytes.fromhex(vectors["secret_hex"]))
     assert vectors["key_id"] == key.key_id

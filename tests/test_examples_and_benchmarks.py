@@ -70,6 +70,19 @@ def test_privacy_benchmark_quick(tmp_path: Path) -> None:
     assert res["population"] == 800
 
 
+def test_profile_attack_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "privacy" / "profile_attack.py"))
+    res = ns["main"](["--quick", "--population", "200", "--keys", "2", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "profile_attack.json").read_text())
+    assert set(data["settings"]) == {"old-default", "default"}
+    for entry in data["settings"].values():
+        assert set(entry["populations"]) == {"synth", "heldout"}
+        assert set(entry["worst"]) == {"1", "0.5", "0.2"}
+        for pop in entry["populations"].values():
+            assert all(len(r["per_key"]) == 2 for r in pop["overlaps"].values())
+    assert res["quick"] is True
+
+
 def test_f1_gap_benchmark_quick(tmp_path: Path) -> None:
     ns = runpy.run_path(str(ROOT / "benchmarks" / "privacy" / "f1_gap.py"))
     res = ns["main"](["--quick", "--out", str(tmp_path)])

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 import linkage
@@ -23,11 +23,11 @@ from linkage.encode import LinkageKey
 from linkage.encode._hardening import blip_flip_probability, keyed_permutation
 from linkage.errors import SchemaError
 from linkage.hazmat import record_positions, unpack_bits
-from linkage.schema import schema_to_json
+from linkage.schema import fingerprint_of, schema_to_json
 
 from .conftest import TEST_SECRET
 
-VECTORS = Path(__file__).parent / "vectors" / "encoding_hardened_v1.json"
+VECTORS = {v: Path(__file__).parent / "vectors" / f"encoding_hardened_v{v}.json" for v in (1, 2)}
 COLUMNS = ["initials", "birth_year", "nationality", "sex"]
 
 
@@ -63,14 +63,18 @@ def _hkdf(info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(TEST_SECRET)
 
 
-def _chacha(key: bytes, n: int) -> bytes:
-    return Cipher(algorithms.ChaCha20(key, bytes(16)), mode=None).encryptor().update(bytes(n))
+def _stream(key: bytes, n: int, kind: str) -> bytes:
+    """The documented keystreams, re-derived: ChaCha20 or AES-256-CTR, counter 0, zero nonce."""
+    if kind == "chacha20":
+        return Cipher(algorithms.ChaCha20(key, bytes(16)), mode=None).encryptor().update(bytes(n))
+    assert kind == "aes-256-ctr"
+    return Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor().update(bytes(n))
 
 
-def _perm(purpose: str, m: int) -> np.ndarray:
-    """The documented keyed permutation, re-derived: stable argsort of ChaCha20 uint64s."""
+def _perm(purpose: str, m: int, kind: str = "aes-256-ctr") -> np.ndarray:
+    """The documented keyed permutation, re-derived: stable argsort of keystream uint64s."""
     sub = _hkdf(b"linkage/v1/purpose/" + purpose.encode())
-    return np.argsort(np.frombuffer(_chacha(sub, 8 * m), "<u8"), kind="stable")
+    return np.argsort(np.frombuffer(_stream(sub, 8 * m, kind), "<u8"), kind="stable")
 
 
 LETTERS = "ABCDEFGHIJKLMNOPRSTVWZ"
@@ -115,7 +119,8 @@ AP = {"initials": "AP", "birth_year": (1994, 1994), "nationality": "ROU", "sex":
 
 def test_unhardened_profile_has_no_hardening() -> None:
     schema = linkage.default_schema(hardened=False)
-    assert schema.document["hardening"] == {"balance": False, "fold": False, "permute": False}
+    assert schema.document["hardening"] == {"balance": False, "fold": False, "permute": False,
+                                            "keystream": "aes-256-ctr"}
     assert not schema.hardening.active
     assert schema.filter_level == "record"
     assert schema.filter_length == schema.output_length == 1024 and schema.words == 16
@@ -182,9 +187,60 @@ def test_spelled_out_defaults_keep_the_fingerprint() -> None:
     assert s.hardening.salt_field == "birth_year" and s.hardening.salt_band == 5
 
 
+def _v1(doc: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out["version"] = 1
+    out["hardening"].pop("keystream", None)
+    return out
+
+
+def test_version_1_documents_mean_chacha20_and_keep_their_fingerprint() -> None:
+    """Schema version 2 added the keystream; version 1 documents keep their meaning and fingerprint."""
+    doc = _doc({"salt": {"field": "birth_year", "band": 10}, "fold": True, "blip_epsilon": 80})
+    old = _v1(doc)
+    v1 = linkage.load_schema(old)
+    assert v1.hardening.keystream == "chacha20"
+    assert v1.document["version"] == 2
+    # the fingerprint is the hash of the defaults-filled version 1 document, as version 1 computed it
+    filled = {k: v for k, v in _v1(dict(v1.document)).items() if k != "description"}
+    assert v1.fingerprint == "sha256:" + hashlib.sha256(
+        json.dumps(filled, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    # the same document naming chacha20 in version 2 is the same schema
+    named = copy.deepcopy(doc)
+    named["hardening"]["keystream"] = "chacha20"
+    assert linkage.load_schema(named).fingerprint == v1.fingerprint
+    # AES-256-CTR (the version 2 default) encodes differently, so it is another schema
+    aes = linkage.load_schema(doc)
+    assert aes.hardening.keystream == "aes-256-ctr" and aes.fingerprint != v1.fingerprint
+    assert fingerprint_of(dict(aes.document)) == aes.fingerprint
+    assert fingerprint_of(dict(v1.document)) == v1.fingerprint == fingerprint_of(old | {"hardening": {
+        **old["hardening"], "balance": False, "permute": False}})
+
+
+@pytest.mark.parametrize("hardening", [{}, {"fold": True}, {"salt": {"field": "sex"}}])
+def test_a_keystream_no_step_uses_leaves_the_fingerprint_alone(hardening: dict[str, Any]) -> None:
+    doc = _doc(hardening)
+    prints = {linkage.load_schema(d).fingerprint for d in (doc, _v1(doc), {**doc, "hardening": {
+        **doc["hardening"], "keystream": "chacha20"}})}
+    assert len(prints) == 1
+
+
+def test_the_keystream_changes_every_keyed_random_step(key: LinkageKey) -> None:
+    rows = _population(50)
+    for hardening in ({"blip_epsilon": 40}, {"balance": True}, {"permute": True}):
+        a = linkage.encode_records(_frame(rows), _schema(hardening), key).filters
+        b = linkage.encode_records(_frame(rows), _schema({**hardening, "keystream": "chacha20"}), key).filters
+        assert not np.array_equal(a, b), hardening
+    plain = {"salt": {"field": "sex"}, "fold": True}
+    a = linkage.encode_records(_frame(rows), _schema(plain), key).filters
+    b = linkage.encode_records(_frame(rows), _schema({**plain, "keystream": "chacha20"}), key).filters
+    assert np.array_equal(a, b)
+
+
 @pytest.mark.parametrize(
     ("hardening", "fragment"),
     [
+        ({"keystream": "rc4"}, "/hardening/keystream"),
         ({"bogus": True}, "bogus"),
         ({"salt": {"field": "sex", "pepper": 1}}, "pepper"),
         ({"salt": {}}, "'field' is a required property"),
@@ -270,7 +326,8 @@ def test_balancing_gives_constant_weight_and_is_a_keyed_permutation(schema: link
     bits = unpack_bits(enc.filters)
     assert (bits.sum(axis=1) == 1024).all()  # exactly L of 2L bits set
     perm = _perm("balance", 2048)
-    assert np.array_equal(perm, keyed_permutation(key.subkey("balance"), 2048))
+    assert bal.hardening.keystream == "aes-256-ctr"
+    assert np.array_equal(perm, keyed_permutation(key.subkey("balance"), 2048, kind="aes-256-ctr"))
     assert np.array_equal(bits, np.concatenate([plain, ~plain], axis=1)[:, perm])
 
 
@@ -515,13 +572,16 @@ def test_salting_on_birth_year_loses_errors_across_a_band(key: LinkageKey) -> No
 # known-answer vectors and an independent re-derivation of the documented steps
 
 
-def test_hardened_known_answer_vectors() -> None:
-    vectors = json.loads(VECTORS.read_text())
+@pytest.mark.parametrize("version", [1, 2])
+def test_hardened_known_answer_vectors(version: int) -> None:
+    """Version 1 vectors (ChaCha20) still hold; version 2 vectors pin AES-256-CTR."""
+    vectors = json.loads(VECTORS[version].read_text())
     key = LinkageKey(bytes.fromhex(vectors["secret_hex"]))
     assert vectors["key_id"] == key.key_id
     assert set(vectors["schemas"]) == {"all_steps", "field_level"}
     for name, entry in vectors["schemas"].items():
         s = linkage.load_schema(entry["document"])
+        assert s.hardening.keystream == ("chacha20" if version == 1 else "aes-256-ctr")
         assert s.fingerprint == entry["schema_fingerprint"], name
         assert s.output_length == entry["output_length"]
         rows = [{k: (tuple(v) if isinstance(v, list) else v) for k, v in c["record"].items()} for c in entry["cases"]]
@@ -531,11 +591,13 @@ def test_hardened_known_answer_vectors() -> None:
             assert int(presence) == case["presence"]
 
 
-def test_all_steps_follow_the_documentation() -> None:
+@pytest.mark.parametrize(("version", "kind"), [(1, "chacha20"), (2, "aes-256-ctr")])
+def test_all_steps_follow_the_documentation(version: int, kind: str) -> None:
     """Re-derive one hardened filter from docs/encoding.md with hmac and cryptography only."""
     from linkage.hazmat import tokeniser
 
-    s = linkage.load_schema(json.loads(VECTORS.read_text())["schemas"]["all_steps"]["document"])
+    s = linkage.load_schema(json.loads(VECTORS[version].read_text())["schemas"]["all_steps"]["document"])
+    assert s.hardening.keystream == kind
     key = LinkageKey(TEST_SECRET)
     length, k_bits = 1024, {f.name: f.bits_per_token for f in s.fields}
     tokens = {f.name: tokeniser(f)(AP[f.name]) for f in s.fields}
@@ -553,16 +615,16 @@ def test_all_steps_follow_the_documentation() -> None:
                 out += [int.from_bytes(d[i:i + 4], "big") % length for i in range(0, 32, 4)]
                 block += 1
             plain[out[: k_bits[field]]] = True
-    # BLIP: record key from the plain filter's little-endian words, uint32 draws from ChaCha20
+    # BLIP: record key from the plain filter's little-endian words, uint32 draws from the keystream
     words = np.packbits(plain, bitorder="little").view("<u8")
     rkey = hmac.new(_hkdf(b"linkage/v1/purpose/blip"),
                     b"linkage/v1/blip\x00" + (0).to_bytes(4, "big") + words.tobytes(), hashlib.sha256).digest()
     p = 1 / (1 + math.exp(60 / 24))
-    draws = np.frombuffer(_chacha(rkey, 4 * length), "<u4")
+    draws = np.frombuffer(_stream(rkey, 4 * length, kind), "<u4")
     noisy = plain ^ (draws < round(p * 2**32))
-    balanced = np.concatenate([noisy, ~noisy])[_perm("balance", 2 * length)]
+    balanced = np.concatenate([noisy, ~noisy])[_perm("balance", 2 * length, kind)]
     folded = balanced[:length] ^ balanced[length:]
-    final = folded[_perm("permutation", length)]
+    final = folded[_perm("permutation", length, kind)]
     enc = linkage.encode_records(_frame([AP]), s, key)
     assert np.array_equal(unpack_bits(enc.filters)[0], final)
 

@@ -52,7 +52,7 @@ def test_schema_file_roundtrip(tmp_path: Path, schema: linkage.Schema) -> None:
 
 def test_invalid_schema_lists_every_problem() -> None:
     bad = {
-        "version": 2,
+        "version": 99,
         "name": "Bad Name",
         "filter": {"length": 1000},
         "fields": [

@@ -12,6 +12,7 @@ on its own: too few shared fields, two records of one submission.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,19 +125,23 @@ def classify_pairs(
     schema: Schema,
     *,
     count_model: CountModel | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
     same_submission: str = "auto",
 ) -> Decisions:
     """Classify scored pairs of ``records`` by ``schema``'s thresholds method and rules.
 
-    ``pairs`` must hold every pair scoring at least :func:`candidate_floor`. Pairs
-    below the review threshold are dropped from the result. ``same_submission``
+    ``pairs`` must hold every pair scoring at least :func:`candidate_floor` (under
+    a blocking: every such pair it compared, with ``weights`` and ``totals`` as
+    :func:`linkage.estimate.match_probabilities` takes them). Pairs below the
+    review threshold are dropped from the result. ``same_submission``
     (``auto``, ``match``, ``review``) is the run's choice of the same-submission
     rule (:func:`same_submission_policy`).
     """
     policy = same_submission_policy(records, schema, same_submission)
     if schema.threshold_method == "posterior":
         model = _model_for(schema, count_model)
-        strength = match_probabilities(records.presence, pairs, model)
+        strength = match_probabilities(records.presence, pairs, model, weights=weights, totals=totals)
         choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
                                  {"on": "probability that a pair is one person",
                                   "model_years": list(model.years)})

@@ -262,6 +262,10 @@ def _print_report(report: Any, *, err: bool = False, dry_run: bool = False) -> N
 @click.option("--invalid", type=click.Choice(["refuse", "missing"]), default="refuse", show_default=True,
               help="A cell that cannot be read: refuse the file (listing every problem), or encode it as missing "
                    "(listed in the local rejects file, counted in the submission).")
+@click.option("--period", default=None, metavar="PERIOD",
+              help="Reporting period of these records: 2024, 2024-03, 2024-Q1 or 2024-01-01..2024-03-31 (signed).")
+@click.option("--replaces", default=None, metavar="SUBMISSION_ID",
+              help="The submission id of an earlier submission of yours that this file corrects (signed).")
 @click.option("--dry-run", is_flag=True, help="Show what would go in, and every problem; write nothing, need no key.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never a key or secret file).")
 @click.option("--json", "as_json", is_flag=True)
@@ -270,7 +274,7 @@ def encode(
     input_file: Path, reporter_id: str | None, signing_key: Path | None, key_file: Path | None,
     schema_file: Path | None, out: Path | None, id_map: Path | None, rejects: Path | None,
     columns: tuple[str, ...], case_ref_column: str | None, encoding: str | None, sheet: str | None, invalid: str,
-    dry_run: bool, overwrite: bool, as_json: bool,
+    period: str | None, replaces: str | None, dry_run: bool, overwrite: bool, as_json: bool,
 ) -> None:
     """Normalise, encode and sign a reporter's table (CSV/TXT, XLSX or Parquet).
 
@@ -302,6 +306,9 @@ def encode(
     if missing:
         raise click.UsageError(f"missing option(s) {', '.join(missing)} (only --dry-run runs without them)")
     assert out is not None and signing_key is not None and reporter_id is not None
+    from linkage.submission import parse_period
+
+    period_dates = None if period is None else parse_period(period)
     defaults = default_outputs(out, id_map)
     id_map_path = defaults["id_map"]
     rejects_path = rejects or defaults["rejects"]
@@ -322,7 +329,7 @@ def encode(
         report = encode_file(
             input_file, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map_path,
             rejects_path=rejects_path, columns=mapping, encoding=encoding, sheet=sheet, invalid=invalid,
-            overwrite=overwrite,
+            overwrite=overwrite, period=period_dates, replaces=replaces,
         )
     except InputError as exc:
         if exc.report is None:
@@ -392,6 +399,9 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
               help="Registry SQLite store (default: OUT/registry.sqlite).")
 @click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--blocking", type=click.Choice(["auto", "none", "lsh"]), default="auto", show_default=True,
+              help="Which pairs are compared: auto = all pairs up to 50,000 records, Hamming LSH above; "
+                   "none = all pairs; lsh = Hamming LSH (16 bits x 128 bands).")
 @click.option("--count-model", "count_model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Count model from 'linkage count-model': adds the estimated true count with an interval.")
 @click.option("--same-submission", type=click.Choice(["auto", "match", "review"]), default="auto",
@@ -402,7 +412,8 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, count_model_file: Path | None, same_submission: str, as_json: bool,
+    key_id: str | None, workers: int, blocking: str, count_model_file: Path | None, same_submission: str,
+    as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
@@ -435,7 +446,7 @@ def dedup(
     with _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
                            key_id=key_id, executor=executor, progress=progress, count_model=model,
-                           same_submission=same_submission)
+                           blocking=blocking, same_submission=same_submission)
     if as_json:
         _print_json(result.summary.to_json())
     else:
@@ -631,3 +642,12 @@ def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int
 
 def main() -> None:
     cli(prog_name="linkage")
+
+
+def _add_registry_commands() -> None:
+    from linkage.cli._registry import registry
+
+    cli.add_command(registry)
+
+
+_add_registry_commands()

@@ -3,6 +3,7 @@
 :func:`kernel_info` says which kernel runs (the CLI prints its ``message``).
 """
 
+from linkage.compare._blocked import BlockedStats, band_bits, dice_blocked, dice_blocked_reference, iter_dice_blocked
 from linkage.compare._dice import (
     HAVE_NUMBA,
     DiceStats,
@@ -19,6 +20,11 @@ from linkage.compare._dice import (
 )
 
 __all__ = [
+    "BlockedStats",
+    "band_bits",
+    "dice_blocked",
+    "dice_blocked_reference",
+    "iter_dice_blocked",
     "HAVE_NUMBA",
     "DiceStats",
     "KernelInfo",

@@ -14,16 +14,24 @@ Salting and field segments change *where* tokens land and live in
 :mod:`linkage.encode._bloom`; this module holds the steps that act on whole
 filters, plus the salt tag of a record. Every random choice comes from the
 linkage secret through HKDF purpose subkeys (``blip``, ``balance``,
-``permutation``) and a ChaCha20 keystream, so the same secret, schema and
-records give the same bits in every run, and without the secret the choices
-cannot be reproduced or predicted.
+``permutation``) and a keystream, so the same secret, schema and records give
+the same bits in every run, and without the secret the choices cannot be
+reproduced or predicted.
 
-Keystream: ``keystream(k, n)`` is the first ``n`` bytes of ChaCha20 (RFC 8439
-block function) under the 32-byte key ``k`` with block counter 0 and an all-zero
-nonce, i.e. ChaCha20 "encryption" of ``n`` zero bytes.
+Keystream: ``keystream(k, n, kind=...)`` is the first ``n`` bytes of a stream
+cipher under the 32-byte key ``k``, i.e. the "encryption" of ``n`` zero bytes.
+The schema's ``hardening.keystream`` names the cipher:
+
+* ``aes-256-ctr`` (the default from schema version 2): AES-256 in counter mode,
+  initial counter block all zeros, incremented as a big-endian 128-bit integer
+  (NIST SP 800-38A). Browsers' Web Crypto has it (AES-CTR with a zero
+  ``counter`` and ``length`` 64 gives the same bytes for streams shorter than
+  2**68 bytes), so the offline reporter page encodes with it.
+* ``chacha20`` (what version 1 schemas meant): ChaCha20 (RFC 8439 block
+  function) with block counter 0 and an all-zero nonce.
 
 Keyed permutation of ``m`` positions under a subkey ``k``: read
-``keystream(k, 8 * m)`` as ``m`` little-endian uint64 values ``v`` and let
+``keystream(k, 8 * m, kind=...)`` as ``m`` little-endian uint64 values ``v`` and let
 ``perm`` be the stable ascending argsort of ``v``. Output bit ``i`` is input bit
 ``perm[i]``. (Sorting by 64-bit random values gives a uniform permutation unless
 two values tie, which happens with probability below ``m**2 / 2**65``.)
@@ -45,12 +53,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from linkage.encode._secret import LinkageKey
 from linkage.errors import LinkageError
 from linkage.fieldtypes import field_type
-from linkage.schema import FieldSpec, Schema
+from linkage.schema import KEYSTREAM_KINDS, FieldSpec, KeystreamKind, Schema
 
 _ZERO_NONCE = bytes(16)
 _BLIP_INFO = b"linkage/v1/blip\x00"
@@ -62,20 +70,31 @@ MISSING_SALT = b"?"
 _ZEROS: dict[int, bytes] = {}
 
 
-def keystream(key: bytes, nbytes: int) -> bytes:
-    """``nbytes`` of ChaCha20 keystream under a 32-byte ``key`` (counter 0, zero nonce)."""
+def keystream(key: bytes, nbytes: int, *, kind: KeystreamKind) -> bytes:
+    """``nbytes`` of keystream under a 32-byte ``key``: AES-256-CTR or ChaCha20, counter 0, zero nonce.
+
+    ``kind`` is the schema's ``hardening.keystream``; there is no default, so
+    every caller says which cipher its schema names.
+    """
     zeros = _ZEROS.get(nbytes)
     if zeros is None:
         zeros = bytes(nbytes)
         if len(_ZEROS) < 16:
             _ZEROS[nbytes] = zeros
-    enc = Cipher(algorithms.ChaCha20(key, _ZERO_NONCE), mode=None).encryptor()
+    if kind == "aes-256-ctr":
+        if len(key) != 32:
+            raise LinkageError("the keystream key must be 32 bytes")
+        enc = Cipher(algorithms.AES(key), modes.CTR(_ZERO_NONCE)).encryptor()
+    elif kind == "chacha20":
+        enc = Cipher(algorithms.ChaCha20(key, _ZERO_NONCE), mode=None).encryptor()
+    else:
+        raise LinkageError(f"keystream kind must be one of {', '.join(KEYSTREAM_KINDS)}")
     return enc.update(zeros)
 
 
-def keyed_permutation(subkey: bytes, length: int) -> npt.NDArray[np.int64]:
+def keyed_permutation(subkey: bytes, length: int, *, kind: KeystreamKind) -> npt.NDArray[np.int64]:
     """A keyed permutation of ``length`` positions: output bit ``i`` takes input bit ``perm[i]``."""
-    values = np.frombuffer(keystream(subkey, 8 * length), dtype="<u8")
+    values = np.frombuffer(keystream(subkey, 8 * length, kind=kind), dtype="<u8")
     return np.argsort(values, kind="stable").astype(np.int64)
 
 
@@ -185,6 +204,7 @@ class HardeningPlan:
     balance_perm: npt.NDArray[np.int64] | None
     fold: bool
     final_perm: npt.NDArray[np.int64] | None
+    keystream_kind: KeystreamKind
 
     @property
     def active(self) -> bool:
@@ -215,7 +235,7 @@ class HardeningPlan:
         masks = np.empty((uniq.shape[0], self.length), dtype=bool)
         for u in range(uniq.shape[0]):
             rkey = hmac.digest(self.blip_subkey, prefix + uniq[u].astype("<u8").tobytes(), hashlib.sha256)
-            draws = np.frombuffer(keystream(rkey, 4 * self.length), dtype="<u4")
+            draws = np.frombuffer(keystream(rkey, 4 * self.length, kind=self.keystream_kind), dtype="<u4")
             masks[u] = draws < self.flip_threshold
         return masks[inverse]
 
@@ -246,8 +266,11 @@ def hardening_plan(schema: Schema, key: LinkageKey, *, seed: int | bytes | None 
         p = blip_flip_probability(h.blip_epsilon, blip_k(schema))
         threshold = round(p * 2**32)
         blip_subkey = key.subkey("blip")
-    balance_perm = keyed_permutation(key.subkey("balance"), 2 * length) if h.balance else None
-    final_perm = keyed_permutation(key.subkey("permutation"), schema.output_length) if h.permute else None
+    kind = h.keystream
+    balance_perm = keyed_permutation(key.subkey("balance"), 2 * length, kind=kind) if h.balance else None
+    final_perm = (
+        keyed_permutation(key.subkey("permutation"), schema.output_length, kind=kind) if h.permute else None
+    )
     plan = HardeningPlan(
         length=length,
         output_length=schema.output_length,
@@ -257,6 +280,7 @@ def hardening_plan(schema: Schema, key: LinkageKey, *, seed: int | bytes | None 
         balance_perm=balance_perm,
         fold=h.fold,
         final_perm=final_perm,
+        keystream_kind=kind,
     )
     expected = length * (2 if h.balance else 1) // (2 if h.fold else 1)
     if expected != schema.output_length:  # pragma: no cover - the schema and this module disagree

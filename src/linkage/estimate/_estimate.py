@@ -184,7 +184,7 @@ def _modelled_scale(k: int, counts: Mapping[int, int], model: CountModel) -> flo
 def _true_pairs(
     totals: Mapping[int, int],
     counts: Mapping[int, int],
-    observed: Mapping[int, int],
+    observed: Mapping[int, float],
     regions: Mapping[int, npt.NDArray[np.bool_]],
     model: CountModel,
     rng: np.random.Generator | None = None,
@@ -286,12 +286,16 @@ def evidence_floor(model: CountModel) -> float:
 
 
 def _observed(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64],
-              regions: Mapping[int, npt.NDArray[np.bool_]]) -> dict[int, int]:
-    observed: dict[int, int] = {}
+              regions: Mapping[int, npt.NDArray[np.bool_]],
+              weights: npt.NDArray[np.float64] | None = None) -> dict[int, float]:
+    """Pairs in each stratum's high-evidence region; with ``weights`` (a blocking's inverse
+    inclusion probabilities) the Horvitz-Thompson estimate of what all pairs would show."""
+    observed: dict[int, float] = {}
     for k, hi in regions.items():
         sel = st == k
         if sel.any():
-            observed[k] = int(np.count_nonzero(hi[bins[sel]]))
+            inside = hi[bins[sel]]
+            observed[k] = float(np.count_nonzero(inside)) if weights is None else float(weights[sel][inside].sum())
     return observed
 
 
@@ -301,7 +305,13 @@ def _pattern_counts(presence: npt.NDArray[np.int64]) -> dict[int, int]:
 
 
 def match_probabilities(
-    presence: npt.NDArray[np.integer], pairs: ScoredPairs, model: CountModel, *, learn: bool = True
+    presence: npt.NDArray[np.integer],
+    pairs: ScoredPairs,
+    model: CountModel,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
+    learn: bool = True,
 ) -> npt.NDArray[np.float64]:
     """Probability that each pair is one person, given its score and the two records' presence masks.
 
@@ -314,9 +324,13 @@ def match_probabilities(
     simulation never filled on either side keeps the prior odds instead of looking
     like evidence. A pair whose stratum the model lacks gets 0 (never linked
     automatically). The pairs must include every pair scoring at least
-    :func:`evidence_floor` (the estimate of ``M_s`` counts them). With ``learn``
-    (the default) the shapes and ``M_s`` are the mixture's fitted to these pairs
-    (:mod:`linkage.estimate._fit`), as in the estimate.
+    :func:`evidence_floor` (the estimate of ``M_s`` counts them), or, under a
+    blocking, every such pair the blocking compared, with ``weights`` (one per
+    pair: 1 / the probability that the blocking compares it) and ``totals`` (the
+    pairs per stratum the blocking could compare, when it never compares some;
+    default all pairs): pairs never compared are not chance non-matches. With
+    ``learn`` (the default) the shapes and ``M_s`` are the mixture's fitted to
+    these pairs (:mod:`linkage.estimate._fit`), as in the estimate.
     """
     p = np.asarray(presence, dtype=np.int64)
     sc = np.asarray(pairs.score, dtype=np.float64)
@@ -326,12 +340,14 @@ def match_probabilities(
     st = stratum_keys(p[pairs.left], p[pairs.right])
     bins = score_bins(sc)
     regions = _regions(model)
-    totals = pair_totals(p)
+    totals = dict(totals) if totals is not None else pair_totals(p)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
     fit = None
     if learn:
         high = sc >= evidence_floor(model)
-        fit = fit_mixture(model, totals, _histograms(st[high], bins[high]), fit_bin(model))
-    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions), regions, model,
+        fit = fit_mixture(model, totals, _histograms(st[high], bins[high], None if w is None else w[high]),
+                          fit_bin(model), regions)
+    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions, w), regions, model,
                                       fit=fit)
     for k in np.unique(st).tolist():
         entry = model.strata.get(k)
@@ -346,25 +362,28 @@ def match_probabilities(
         else:
             u = u_c / max(n_non, 1) + floor
             m = m_c / max(n_match, 1) + floor
-        m_s = min(max(true_pairs[k], 0.0), float(totals[k]))
+        m_s = min(max(true_pairs[k], 0.0), float(totals.get(k, 0)))
         num = m_s * m
-        table = num / np.maximum(num + (totals[k] - m_s) * u, 1e-300)
+        table = num / np.maximum(num + (totals.get(k, 0) - m_s) * u, 1e-300)
         sel = st == k
         out[sel] = table[bins[sel]]
     out[sc < FLOOR] = 0.0
     return out
 
 
-def _histograms(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64]) -> dict[int, npt.NDArray[np.int64]]:
-    """Observed pairs per score bin, per stratum."""
-    out: dict[int, npt.NDArray[np.int64]] = {}
+def _histograms(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64],
+                weights: npt.NDArray[np.float64] | None = None) -> dict[int, npt.NDArray[np.float64]]:
+    """Observed pairs per score bin, per stratum (with a blocking's weights: what all pairs would show)."""
+    out: dict[int, npt.NDArray[np.float64]] = {}
     if not len(st):
         return out
     order = np.argsort(st, kind="stable")
     keys, starts = np.unique(st[order], return_index=True)
     ends = np.append(starts[1:], len(order))
     for k, a, b in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        out[int(k)] = np.bincount(bins[order[a:b]], minlength=NBINS).astype(np.int64)
+        sel = order[a:b]
+        out[int(k)] = np.bincount(bins[sel], weights=None if weights is None else weights[sel],
+                                  minlength=NBINS).astype(np.float64)
     return out
 
 
@@ -380,8 +399,7 @@ def _scored(f: npt.NDArray[np.uint64], model: CountModel, pairs: ScoredPairs | N
     if pairs is None:
         return dice_upper_triangle(f, max(FLOOR, evidence_floor(model)))
     li, ri, sc = pairs.as_tuple()
-    keep = sc >= evidence_floor(model)
-    return li[keep], ri[keep], sc[keep]
+    return li, ri, sc
 
 
 @dataclass(frozen=True)
@@ -412,23 +430,30 @@ def _bootstrap(
     pairs: ScoredPairs | None = None,
     detail: bool = False,
     learn: bool = True,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
 ) -> Any:
     """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts and fit if ``detail``)."""
     n = len(f)
     regions = _regions(model)
-    totals = pair_totals(p)
+    totals = dict(totals) if totals is not None else pair_totals(p)
     counts = _pattern_counts(p)
-    observed: dict[int, int] = {}
+    observed: dict[int, float] = {}
     fit: MixtureFit | None = None
     unmodelled_high = 0
     lower_bound = float(min(n, 1))
     if n > 1 and regions:
         li, ri, sc = _scored(f, model, pairs)
+        keep = sc >= evidence_floor(model)
+        w = None if weights is None or pairs is None else np.asarray(weights, dtype=np.float64)
+        if w is not None and pairs is not None:
+            w = w[keep]
+        li, ri, sc = li[keep], ri[keep], sc[keep]
         st = stratum_keys(p[li], p[ri])
         bins = score_bins(sc)
-        observed = _observed(st, bins, regions)
+        observed = _observed(st, bins, regions, w)
         if learn:
-            fit = fit_mixture(model, totals, _histograms(st, bins), fit_bin(model))
+            fit = fit_mixture(model, totals, _histograms(st, bins, w), fit_bin(model), regions)
         if detail:
             known = np.isin(st, np.fromiter(model.strata.keys(), dtype=np.int64, count=len(model.strata)))
             unmodelled_high = int(np.count_nonzero(~known))
@@ -481,6 +506,8 @@ def estimate_unique_persons(
     draws: int = 400,
     seed: int = 0,
     learn: bool = True,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
 ) -> CountEstimate:
     """The number of unique persons among these records, corrected for chance pairs and missed links.
 
@@ -488,7 +515,10 @@ def estimate_unique_persons(
     count (e.g. one year's reports); ``found`` is the number of persons the
     clustering found among them, reported alongside. ``pairs`` (left, right,
     score) saves comparing again when the caller already holds every pair scoring
-    at least :func:`evidence_floor`. Returns a :class:`CountEstimate`
+    at least :func:`evidence_floor`. Under a blocking, ``pairs`` are the pairs it
+    compared and ``weights`` / ``totals`` describe it as in
+    :func:`match_probabilities` (pairs never compared are not chance
+    non-matches). Returns a :class:`CountEstimate`
     (``to_json()`` gives the dict the run summary holds).
     """
     if not 0.5 < level < 1.0:
@@ -500,7 +530,10 @@ def estimate_unique_persons(
     if f.ndim != 2 or len(p) != len(f):
         raise LinkageError("filters and presence must describe the same records")
     n = len(f)
-    run = _bootstrap(f, p, model, draws=draws, seed=seed, pairs=pairs, detail=True, learn=learn)
+    if weights is not None and (pairs is None or len(weights) != len(pairs)):
+        raise LinkageError("weights need the compared pairs, one weight per pair")
+    run = _bootstrap(f, p, model, draws=draws, seed=seed, pairs=pairs, detail=True, learn=learn,
+                     weights=weights, totals=totals)
     persons, sims, fit = run.persons, run.sims, run.fit
     point, identified, chance, unmodelled = run.parts
     alpha = (1.0 - level) / 2.0

@@ -34,7 +34,7 @@ so the figure is compared with the overdispersion the replicates show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,7 +167,7 @@ def _negloglik(params: npt.NDArray[np.float64], strata: list[_Stratum], fit_bin:
 
 def _stratum_data(
     model: CountModel, keys: list[int], totals: Mapping[int, int],
-    hists: Mapping[int, npt.NDArray[np.int64]], fit_bin: int,
+    hists: Mapping[int, npt.NDArray[np.float64]], fit_bin: int,
 ) -> list[_Stratum]:
     out = []
     for k in keys:
@@ -198,35 +198,38 @@ def _gof(s: _Stratum, mt: float, u: npt.NDArray[np.float64], m: npt.NDArray[np.f
 
 
 def fit_mixture(
-    model: CountModel, totals: Mapping[int, int], hists: Mapping[int, npt.NDArray[np.int64]], fit_bin: int,
+    model: CountModel, totals: Mapping[int, int], hists: Mapping[int, npt.NDArray[np.float64]], fit_bin: int,
+    strata: Iterable[int] | None = None,
 ) -> MixtureFit:
     """Fit the chance tail and the error tilt to the observed score histograms (see module docstring).
 
     ``totals``: record pairs per stratum; ``hists``: observed pairs per score bin
-    per stratum, complete from bin ``fit_bin`` up.
+    per stratum, complete from bin ``fit_bin`` up; ``strata``: the strata to fit
+    (those whose true pairs the data can identify; default every modelled one).
     """
-    keys = sorted(k for k in totals if k in model.strata)
-    strata = _stratum_data(model, keys, totals, hists, fit_bin)
-    if not strata:
+    wanted = set(model.strata) if strata is None else set(strata) & set(model.strata)
+    keys = sorted(k for k in totals if k in wanted)
+    data = _stratum_data(model, keys, totals, hists, fit_bin)
+    if not data:
         return MixtureFit(0.0, 0.0, np.diag(np.square(PRIOR_SD)), fit_bin, {}, {}, 0.0, 0, 0)
-    starts = {s.key: max(float(s.obs[-2]), 1.0) for s in strata}
+    starts = {s.key: max(float(s.obs[-2]), 1.0) for s in data}
 
     def f(p: npt.NDArray[np.float64]) -> float:
-        return _negloglik(p, strata, fit_bin, starts)
+        return _negloglik(p, data, fit_bin, starts)
 
     res = optimize.minimize(f, np.zeros(2), method="Nelder-Mead",
                             options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 400})
     best = np.asarray(res.x, dtype=np.float64)
     cov = _laplace(f, best)
     fitted: dict[int, float] = {}
-    _negloglik(best, strata, fit_bin, starts, keep=fitted)
+    _negloglik(best, data, fit_bin, starts, keep=fitted)
     gof: dict[int, tuple[float, int]] = {}
-    for s in strata:
+    for s in data:
         u, m = _cells(s, float(best[0]), float(best[1]), fit_bin)
         gof[s.key] = _gof(s, fitted[s.key], u, m)
     chi2 = float(sum(c for c, _ in gof.values()))
     df = int(sum(d for _, d in gof.values()))
-    return MixtureFit(float(best[0]), float(best[1]), cov, fit_bin, fitted, gof, chi2, df, len(strata))
+    return MixtureFit(float(best[0]), float(best[1]), cov, fit_bin, fitted, gof, chi2, df, len(data))
 
 
 def _laplace(fn: Callable[[npt.NDArray[np.float64]], float], x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

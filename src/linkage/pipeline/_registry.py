@@ -20,12 +20,19 @@ import numpy.typing as npt
 import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from linkage.block import all_pairs_ranges, pair_count
+from linkage.block import AllPairs, Blocking, all_pairs_ranges, default_blocking, pair_count, reduction_ratio
 from linkage.classify import MATCH, REVIEW, candidate_floor, classify_pairs, same_submission_policy
 from linkage.cluster import connected_components, constrained_components, person_ids
-from linkage.compare import dice_upper_triangle, popcount
+from linkage.compare import BlockedStats, dice_upper_triangle, iter_dice_blocked, popcount
 from linkage.errors import LinkageError, MismatchError, StoreError
-from linkage.estimate import CountEstimate, CountModel, default_count_model, estimate_unique_persons, evidence_floor
+from linkage.estimate import (
+    CountEstimate,
+    CountModel,
+    default_count_model,
+    estimate_unique_persons,
+    evidence_floor,
+    pair_totals,
+)
 from linkage.execution import Executor, LocalExecutor
 from linkage.outputs import (
     QUERYBACK_COLUMNS,
@@ -61,6 +68,7 @@ class DedupResult:
     queryback: Mapping[str, pd.DataFrame]
     summary: DedupSummary
     pairs: pd.DataFrame = field(repr=False)  # registry-internal: left/right index, score, decision
+    blocking: Mapping[str, Any] = field(default_factory=dict)  # what the blocking was and did (no record data)
 
 
 def _compare_chunk(
@@ -77,9 +85,19 @@ def dedup_records(
     progress: Progress = _no_progress,
     count_model: CountModel | None = None,
     estimate_options: Mapping[str, Any] | None = None,
+    blocking: Blocking | str = "auto",
     same_submission: str = "auto",
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
+
+    ``blocking`` says which pairs are compared: ``"auto"``
+    (:func:`linkage.block.default_blocking`: all pairs up to 50,000 records,
+    Hamming LSH above), ``"none"`` (all pairs), ``"lsh"`` (the default
+    :class:`linkage.block.HammingLSH`) or a :class:`linkage.block.Blocking`.
+    Under a blocking the classification and the estimate weight each compared
+    pair by the inverse of the chance that the blocking compares it, so pairs it
+    never compared are not taken for chance non-matches. ``result.blocking``
+    says what it did (pairs compared, reduction ratio, skipped giant blocks).
 
     With a count model (``count_model``, or for a schema whose thresholds method is
     ``posterior`` the bundled :func:`linkage.estimate.default_count_model`) the
@@ -104,10 +122,24 @@ def dedup_records(
     filters = np.ascontiguousarray(records.filters, dtype=np.uint64)
     popcounts = popcount(filters)
     floor = candidate_floor(schema, count_model)
-    scored = _compare_all(filters, popcounts, floor, ex, progress)
-    # The estimate needs every pair in a high-evidence region; reuse them when compared anyway.
-    all_pairs = scored if count_model is not None and floor <= evidence_floor(count_model) else None
-    decided = classify_pairs(scored, records, schema, count_model=count_model, same_submission=same_submission)
+    chosen = _blocking(blocking, n)
+    weights: npt.NDArray[np.float64] | None = None
+    totals: dict[int, int] | None = None
+    if chosen.all_pairs:
+        scored = _compare_all(filters, popcounts, floor, ex, progress)
+        block_report: dict[str, Any] = {**chosen.to_json(), "pairs": pair_count(n), "compared": pair_count(n),
+                                        "reduction_ratio": 0.0, "skipped_blocks": 0, "skipped_pairs": 0}
+        # The estimate needs every pair in a high-evidence region; reuse them when compared anyway.
+        all_pairs = scored if count_model is not None and floor <= evidence_floor(count_model) else None
+    else:
+        if count_model is not None:  # the estimate reuses these pairs: compare down to its floor too
+            floor = min(floor, evidence_floor(count_model))
+        scored, weights, totals, block_report = _compare_blocked(records, filters, popcounts, floor, chosen,
+                                                                 progress)
+        all_pairs = scored
+    decided = classify_pairs(scored, records, schema, count_model=count_model,
+                             weights=weights if count_model is not None else None, totals=totals,
+                             same_submission=same_submission)
     left, right = decided.pairs.left, decided.pairs.right
     decision = decided.decision
     is_match = decided.is_match
@@ -154,16 +186,70 @@ def dedup_records(
         found = int(persons["person_id"].nunique())
         estimate = estimate_unique_persons(
             records.filters, records.presence, count_model, found=found, pairs=all_pairs,
-            **dict(estimate_options or {}),
+            weights=weights, totals=totals, **dict(estimate_options or {}),
         )
         progress("estimate", 1, 1)
     summary = summarise(persons, records, decision, ThresholdsUsed(choice.method, choice.match, choice.review),
                         estimate)
     log.info(
-        "dedup: %d records, %d candidate pairs, %d matches, %d for review, %d persons",
-        n, pair_count(n), int(np.count_nonzero(is_match)), int(np.count_nonzero(rev)), summary.unique_persons,
+        "dedup: %d records, %d pairs compared (%s), %d matches, %d for review, %d persons",
+        n, block_report["compared"], block_report["description"], int(np.count_nonzero(is_match)),
+        int(np.count_nonzero(rev)), summary.unique_persons,
     )
-    return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs)
+    return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs, blocking=block_report)
+
+
+def _blocking(blocking: Blocking | str, n: int) -> Blocking:
+    if isinstance(blocking, Blocking):
+        return blocking
+    if blocking == "auto":
+        return default_blocking(n)
+    if blocking == "none":
+        return AllPairs()
+    if blocking == "lsh":
+        from linkage.block import HammingLSH
+
+        return HammingLSH()
+    raise LinkageError(f"unknown blocking {blocking!r}; expected 'auto', 'none', 'lsh' or a Blocking")
+
+
+def _compare_blocked(
+    records: RegistryRecords, filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], floor: float,
+    blocking: Blocking, progress: Progress,
+) -> tuple[ScoredPairs, npt.NDArray[np.float64], dict[int, int] | None, dict[str, Any]]:
+    """The pairs a blocking compares scoring at least ``floor``, their inverse inclusion probabilities,
+    the pairs per presence stratum it could compare (None: all), and a report of what it did."""
+    n = len(records)
+    plan = blocking.plan(records, min_score=floor)
+    stats = BlockedStats()
+    progress("compare", 0, plan.band.shape[1])
+    parts = []
+    for k, part in enumerate(iter_dice_blocked(filters, plan.band, plan.group, plan.keyset, floor,
+                                               active=plan.active, max_block=blocking.max_block, stats=stats)):
+        parts.append(ScoredPairs(*part))
+        progress("compare", k + 1, plan.band.shape[1])
+    scored = ScoredPairs.concat(parts)
+    if len(scored):  # one global (left, right) order, as the all-pairs path gives
+        order = np.lexsort((scored.right, scored.left))
+        scored = ScoredPairs(scored.left[order], scored.right[order], scored.score[order])
+    pa, pb = popcounts[scored.left], popcounts[scored.right]
+    inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
+    prob = plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
+    weights = 1.0 / np.maximum(prob, 1e-12)
+    groups = plan.scope_groups()
+    totals: dict[int, int] | None = None
+    if groups is not None:
+        totals = {}
+        for g in np.unique(groups).tolist():
+            for key, v in pair_totals(records.presence[groups == g]).items():
+                totals[key] = totals.get(key, 0) + v
+    if stats.skipped_blocks:
+        log.warning("blocking: %d block(s) larger than %d records skipped in some pass (%d pairs not compared "
+                    "there)", stats.skipped_blocks, blocking.max_block, stats.skipped_pairs)
+    report = {**blocking.to_json(), "pairs": pair_count(n), "compared": stats.compared,
+              "reduction_ratio": round(reduction_ratio(stats.compared, n), 6),
+              "skipped_blocks": stats.skipped_blocks, "skipped_pairs": stats.skipped_pairs}
+    return scored, weights, totals, report
 
 
 def _compare_all(
@@ -259,6 +345,7 @@ def run_dedup(
     executor: Executor | None = None,
     progress: Progress = _no_progress,
     count_model: CountModel | None = None,
+    blocking: Blocking | str = "auto",
     same_submission: str = "auto",
 ) -> DedupResult:
     """The registry batch job: verify, store, dedup everything stored, write outputs.
@@ -309,7 +396,7 @@ def run_dedup(
         count_model.check(schema)
     policy = same_submission_policy(records, schema, same_submission)
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model,
-                           same_submission=policy)
+                           same_submission=policy, blocking=blocking)
     summary = result.summary.with_submissions(new, old)
     manifest = run_manifest(
         schema,
@@ -321,10 +408,12 @@ def run_dedup(
             "require_common": list(schema.require_common),
             "same_submission": policy,
             "executor": repr(executor or LocalExecutor()),
+            "blocking": dict(result.blocking),
             "count_model": None if count_model is None else {
                 "years": list(count_model.years), "replicates": count_model.replicates, "seed": count_model.seed
             },
         },
     )
     write_outputs(out, result.persons, result.queryback, summary, manifest)
-    return DedupResult(persons=result.persons, queryback=result.queryback, summary=summary, pairs=result.pairs)
+    return DedupResult(persons=result.persons, queryback=result.queryback, summary=summary, pairs=result.pairs,
+                       blocking=result.blocking)

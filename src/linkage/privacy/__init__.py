@@ -28,12 +28,34 @@ from linkage.privacy._graph_matching import (
 from linkage.privacy._mining import MinedPatterns, mine_bit_patterns
 from linkage.privacy._page import privacy_html
 from linkage.privacy._pattern_mining import pattern_mining_attack
+from linkage.privacy._profile_graph import (
+    OLD_DEFAULT_HARDENING,
+    AttackerGraph,
+    ProfileMatch,
+    attacker_graph,
+    heldout_population,
+    overlap_curve,
+    profile_graph_attack,
+    profile_graph_match,
+    spectral_bands,
+    worst_curve,
+)
 from linkage.privacy._reference import encode_reference, reference_view
 from linkage.privacy._sweep import default_settings, hardened, privacy_sweep
 
 __all__ = [
     "QI_COLUMNS",
+    "OLD_DEFAULT_HARDENING",
     "AttackResult",
+    "AttackerGraph",
+    "ProfileMatch",
+    "attacker_graph",
+    "heldout_population",
+    "overlap_curve",
+    "profile_graph_attack",
+    "profile_graph_match",
+    "spectral_bands",
+    "worst_curve",
     "EncodedView",
     "GraphMatch",
     "MinedPatterns",

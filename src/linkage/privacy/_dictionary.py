@@ -354,7 +354,8 @@ def _output_map(schema: Schema, key: LinkageKey) -> npt.NDArray[np.int64]:
     plain = np.arange(length, dtype=np.int64)
     out = plain % (length // 2) if h.fold else plain
     if h.permute:
-        perm = keyed_permutation(key.subkey("permutation"), schema.output_length)  # output i = input perm[i]
+        perm = keyed_permutation(key.subkey("permutation"), schema.output_length,
+                                 kind=h.keystream)  # output i = input perm[i]
         inverse = np.empty_like(perm)
         inverse[perm] = np.arange(len(perm))
         out = inverse[out]

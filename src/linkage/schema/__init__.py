@@ -1,12 +1,15 @@
 """Linkage schema: the versioned contract shared by reporters and the registry."""
 
 from linkage.schema._schema import (
+    DEFAULT_KEYSTREAM,
     EXTRA_SOURCES,
+    KEYSTREAM_KINDS,
     LOCAL_ONLY_KEYS,
     MIGRATIONS,
     SCHEMA_VERSION,
     FieldSpec,
     Hardening,
+    KeystreamKind,
     Schema,
     default_schema,
     fingerprint_of,
@@ -18,12 +21,15 @@ from linkage.schema._schema import (
 )
 
 __all__ = [
+    "DEFAULT_KEYSTREAM",
     "EXTRA_SOURCES",
+    "KEYSTREAM_KINDS",
     "LOCAL_ONLY_KEYS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "FieldSpec",
     "Hardening",
+    "KeystreamKind",
     "Schema",
     "default_schema",
     "fingerprint_of",

@@ -24,12 +24,18 @@ from linkage.errors import SchemaError
 from linkage.fieldtypes import field_type, field_type_names
 
 #: The schema document version this release writes and reads (older ones are migrated).
-SCHEMA_VERSION = 1
+#: Version 2 added ``hardening.keystream`` (default ``aes-256-ctr``); version 1 documents mean ``chacha20``.
+SCHEMA_VERSION = 2
 
 ThresholdMethod = Literal["fixed", "valley", "posterior"]
 SameSubmission = Literal["review", "match"]
 Clustering = Literal["components", "one_per_submission"]
 FilterLevel = Literal["record", "field"]
+#: Stream ciphers the hardening steps draw their keyed randomness from (``docs/encoding.md``).
+KeystreamKind = Literal["aes-256-ctr", "chacha20"]
+KEYSTREAM_KINDS: tuple[KeystreamKind, ...] = ("aes-256-ctr", "chacha20")
+#: The keystream of a document that does not name one (version 2 and later).
+DEFAULT_KEYSTREAM: KeystreamKind = "aes-256-ctr"
 
 #: Upgrades of older schema documents: ``MIGRATIONS[v]`` turns a version ``v``
 #: document into a version ``v + 1`` one (a new dict; the input is not changed).
@@ -37,7 +43,23 @@ FilterLevel = Literal["record", "field"]
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-_HARDENING_DEFAULTS: dict[str, Any] = {"balance": False, "fold": False, "permute": False}
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 drew the hardening randomness from ChaCha20: say so, since version 2 defaults to AES-256-CTR."""
+    doc["version"] = 2
+    hard = doc.get("hardening")
+    if hard is None:
+        doc["hardening"] = {"keystream": "chacha20"}
+    elif isinstance(hard, dict):
+        hard.setdefault("keystream", "chacha20")
+    return doc
+
+
+MIGRATIONS[1] = _v1_to_v2
+
+
+_HARDENING_DEFAULTS: dict[str, Any] = {
+    "balance": False, "fold": False, "permute": False, "keystream": DEFAULT_KEYSTREAM,
+}
 
 #: Top-level keys that only concern the reporter's own machine (its column names): they are
 #: left out of the fingerprint and of the schema a submission carries.
@@ -72,6 +94,9 @@ class Hardening:
     ``salt_field``/``salt_band``: per-record salt mixed into every token's PRF
     input (``salt_band`` only for year fields); ``blip_epsilon``: random bit
     flipping; ``balance``, ``fold``, ``permute``: see ``docs/encoding.md``.
+    ``keystream``: the stream cipher BLIP, balance and permute draw their keyed
+    randomness from (AES-256-CTR, which browsers' Web Crypto has, or ChaCha20,
+    what version 1 schemas used).
     """
 
     salt_field: str | None = None
@@ -80,6 +105,12 @@ class Hardening:
     balance: bool = False
     fold: bool = False
     permute: bool = False
+    keystream: KeystreamKind = DEFAULT_KEYSTREAM
+
+    @property
+    def uses_keystream(self) -> bool:
+        """True when a step draws from the keystream (BLIP, balance or permute)."""
+        return self.blip_epsilon is not None or self.balance or self.permute
 
     @property
     def active(self) -> bool:
@@ -438,6 +469,7 @@ def _hardening_spec(hard: Mapping[str, Any]) -> Hardening:
         balance=bool(hard.get("balance", False)),
         fold=bool(hard.get("fold", False)),
         permute=bool(hard.get("permute", False)),
+        keystream=hard.get("keystream", DEFAULT_KEYSTREAM),
     )
 
 
@@ -452,9 +484,26 @@ def fingerprint_of(doc: Mapping[str, Any]) -> str:
     The free-text ``description`` is left out: rewording it changes nothing; so
     are the reporter-local ``columns`` (:data:`LOCAL_ONLY_KEYS`): a reporter's
     own column names change nothing in the encoding.
+
+    A version 2 document that encodes exactly as a version 1 document does
+    (its keystream is ``chacha20``, or no step draws from the keystream) is
+    fingerprinted in its version 1 form, so schemas, submissions and models
+    made before version 2 keep their fingerprints.
     """
     body = {k: v for k, v in doc.items() if k != "description" and k not in LOCAL_ONLY_KEYS}
-    return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical_json(_v1_form(body))).hexdigest()
+
+
+def _v1_form(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as version 1 wrote it when it encodes as version 1 did; otherwise ``body`` itself."""
+    if body.get("version") != 2 or not isinstance(body.get("hardening"), dict):
+        return body
+    hard = dict(body["hardening"])
+    kind = hard.pop("keystream", DEFAULT_KEYSTREAM)
+    uses = hard.get("blip_epsilon") is not None or hard.get("balance") is True or hard.get("permute") is True
+    if kind != "chacha20" and uses:
+        return body
+    return {**body, "version": 1, "hardening": hard}
 
 
 def load_schema(source: str | Path | Mapping[str, Any] | None = None) -> Schema:
