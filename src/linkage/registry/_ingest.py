@@ -40,6 +40,8 @@ __all__ = ["IngestResult", "SubmissionOutcome", "check_records", "ingest"]
 
 #: Dice at or above which two records of one reporter count as the same record sent again.
 NEAR_IDENTICAL = 0.95
+#: A repeat is refused only when it covers at least this many records (a small submission may re-report one person).
+OVERLAP_MIN_RECORDS = 5
 #: Records with a presence pattern are checked for fill once the registry holds this many of that pattern.
 FILL_REFERENCE_MIN = 20
 
@@ -94,9 +96,9 @@ def check_records(sub: Submission, n_fields: int, reference: dict[int, npt.NDArr
     beyond = np.flatnonzero(presence >> n_fields)
     if len(beyond):
         problems.append(_records_problem(sub, beyond, f"presence bits beyond the schema's {n_fields} fields"))
-    zero = np.flatnonzero(fill == 0)
+    zero = np.flatnonzero((fill == 0) & (presence != 0))
     if len(zero):
-        problems.append(_records_problem(sub, zero, "an empty filter (no bit set)"))
+        problems.append(_records_problem(sub, zero, "an empty filter (no bit set) although fields are present"))
     full = np.flatnonzero(fill == bits)
     if len(full):
         problems.append(_records_problem(sub, full, "a filter with every bit set"))
@@ -284,9 +286,10 @@ def _ingest(registry: Registry, files: list[Path], actor: str | None, period: tu
                 repeated = int(counts[counts > 1].sum())
                 if repeated:
                     flags["identical_filters_within"] = repeated
-            worst = max((o["share"] for o in flags.get("overlaps", [])), default=0.0)
+            big = [o for o in flags.get("overlaps", []) if o["repeated"] >= OVERLAP_MIN_RECORDS]
+            worst = max((o["share"] for o in big), default=0.0)
             if worst >= settings.overlap_refuse and not accept_overlap:
-                o = max(flags["overlaps"], key=lambda x: x["share"])
+                o = max(big, key=lambda x: x["share"])
                 raise RegistryError(
                     f"{f.name}: submission {sub.submission_id} of {sub.reporter_id!r} repeats "
                     f"{o['repeated']} of the {o['of']} records of its earlier submission {o['submission']} "
@@ -294,7 +297,7 @@ def _ingest(registry: Registry, files: list[Path], actor: str | None, period: tu
                     "If it corrects that submission, it must name it (encode with --replaces); otherwise "
                     "re-run with --accept-overlap to count both"
                 )
-            if worst >= settings.overlap_flag:
+            if max((o["share"] for o in flags.get("overlaps", [])), default=0.0) >= settings.overlap_flag:
                 flags["flagged"] = True
             if accept_overlap and worst >= settings.overlap_refuse:
                 flags["overlap_accepted"] = True

@@ -26,6 +26,8 @@ from linkage.submission._signing import (
     public_pem,
     read_public_key,
     read_signing_key,
+    sign_answers,
+    verify_answers,
     write_signing_key,
 )
 
@@ -45,7 +47,9 @@ __all__ = [
     "read_public_key",
     "read_signing_key",
     "read_submission",
+    "sign_answers",
     "sign_submission",
+    "verify_answers",
     "write_signing_key",
     "write_submission",
 ]
