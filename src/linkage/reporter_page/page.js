@@ -153,8 +153,8 @@
       const parts = [];
       for (const ch of norm) {
         const cp = ch.codePointAt(0);
+        if (!RE_KEPT.test(ch)) { parts.push(" "); continue; } // symbols, ASCII ones too (Python keeps L, M, N, P, Z)
         if (cp < 0x80) { parts.push(ch); continue; }
-        if (!RE_KEPT.test(ch)) { parts.push(" "); continue; }
         if (cp > 0xffff) throw new InvalidValue("a character this page cannot transliterate (outside the Basic Multilingual Plane); encode this file with linkage encode");
         parts.push(TRANSLIT[cp - 0x80]);
       }
@@ -1852,6 +1852,30 @@
           for (const f of state.schema.fields) values[f.name] = records.map((r) => (r[f.name] === undefined ? null : r[f.name]));
           const enc = await encodeRecords(values, state.schema, secret, null);
           return enc.filters.map((f, i) => ({ presence: enc.presence[i], filter: hex(f) }));
+        },
+        readTable: async (b64, name) => {
+          try {
+            const t = await readReporterFile(b64decode(b64), name);
+            const columns = t.labels.map((l) => t.columns[l].map((v) => (isDate(v) ? { date: v.date } : v)));
+            return { labels: t.labels, columns, rows: t.rows, info: t.info };
+          } catch (e) {
+            if (e instanceof PageError) return { error: e.message, detail: e.detail };
+            return { crash: String(e) };
+          }
+        },
+        normalise: (kind, inputs) => {
+          const opts = { age_uncertainty: 1, min_year: 1900, max_age: 110 };
+          const fns = {
+            given: (v) => givenNameInitial(v), surname: (v) => surnameInitial(v), full: (v) => initialsFromName(v),
+            initials: (v) => parseInitials(v), nationality: (v) => resolveNationality(v), sex: (v) => resolveSex(v),
+            birth_year: (v) => resolveBirthYear(v[0], v[1], v[2], v[3], opts),
+          };
+          return inputs.map((v) => {
+            try { return { ok: fns[kind](v) }; } catch (e) {
+              if (e instanceof InvalidValue) return { error: e.reason, source: e.source };
+              return { crash: String(e) };
+            }
+          });
         },
       };
     }
