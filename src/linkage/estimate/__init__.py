@@ -38,6 +38,7 @@ from linkage.estimate._estimate import (
     estimate_unique_persons,
     evidence_floor,
     match_probabilities,
+    observed_counts,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "evidence_floor",
     "load_count_model",
     "match_probabilities",
+    "observed_counts",
     "pair_totals",
     "score_bins",
     "stratum_keys",

@@ -269,6 +269,26 @@ def _pattern_counts(presence: npt.NDArray[np.int64]) -> dict[int, int]:
     return dict(zip(pats.tolist(), cnt.tolist(), strict=True))
 
 
+def observed_counts(
+    presence: npt.NDArray[np.integer],
+    pairs: ScoredPairs,
+    model: CountModel,
+    *,
+    weights: npt.NDArray[np.float64] | None = None,
+) -> dict[int, float]:
+    """Pairs in each presence stratum's high-evidence region (weighted by ``weights`` if given).
+
+    What :func:`match_probabilities` and :func:`estimate_unique_persons` take from
+    the pairs; counts of parts add up, so a caller streaming pairs in chunks sums
+    this over the chunks and passes the total as ``observed=``.
+    """
+    p = np.asarray(presence, dtype=np.int64)
+    if not len(pairs):
+        return {}
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    return _observed(stratum_keys(p[pairs.left], p[pairs.right]), score_bins(pairs.score), _regions(model), w)
+
+
 def match_probabilities(
     presence: npt.NDArray[np.integer],
     pairs: ScoredPairs,
@@ -276,6 +296,7 @@ def match_probabilities(
     *,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    observed: Mapping[int, float] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Probability that each pair is one person, given its score and the two records' presence masks.
 
@@ -292,7 +313,9 @@ def match_probabilities(
     blocking, every such pair the blocking compared, with ``weights`` (one per
     pair: 1 / the probability that the blocking compares it) and ``totals`` (the
     pairs per stratum the blocking could compare, when it never compares some;
-    default all pairs): pairs never compared are not chance non-matches.
+    default all pairs): pairs never compared are not chance non-matches. With
+    ``observed`` (:func:`observed_counts` summed over every chunk of pairs) the
+    pairs are only scored, so they may be one chunk of the run's pairs.
     """
     p = np.asarray(presence, dtype=np.int64)
     sc = np.asarray(pairs.score, dtype=np.float64)
@@ -304,7 +327,8 @@ def match_probabilities(
     regions = _regions(model)
     totals = dict(totals) if totals is not None else pair_totals(p)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions, w), regions, model)
+    obs = dict(observed) if observed is not None else _observed(st, bins, regions, w)
+    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), obs, regions, model)
     for k in np.unique(st).tolist():
         entry = model.strata.get(k)
         if entry is None or k not in true_pairs:
@@ -333,6 +357,7 @@ def _bootstrap(
     detail: bool = False,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    observed_in: Mapping[int, float] | None = None,
 ) -> Any:
     """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts if ``detail``)."""
     n = len(f)
@@ -340,7 +365,9 @@ def _bootstrap(
     totals = dict(totals) if totals is not None else pair_totals(p)
     counts = _pattern_counts(p)
     observed: dict[int, float] = {}
-    if n > 1 and regions:
+    if observed_in is not None:
+        observed = dict(observed_in)
+    elif n > 1 and regions:
         if pairs is None:
             li, ri, sc = dice_upper_triangle(f, max(FLOOR, evidence_floor(model)))
         else:
@@ -388,6 +415,7 @@ def estimate_unique_persons(
     seed: int = 0,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    observed: Mapping[int, float] | None = None,
 ) -> CountEstimate:
     """The number of unique persons among these records, corrected for chance pairs and missed links.
 
@@ -398,7 +426,8 @@ def estimate_unique_persons(
     at least :func:`evidence_floor`. Under a blocking, ``pairs`` are the pairs it
     compared and ``weights`` / ``totals`` describe it as in
     :func:`match_probabilities` (pairs never compared are not chance
-    non-matches). Returns a :class:`CountEstimate`
+    non-matches). ``observed`` (:func:`observed_counts` summed over chunks of
+    pairs) replaces ``pairs`` for a caller that streamed them. Returns a :class:`CountEstimate`
     (``to_json()`` gives the dict the run summary holds).
     """
     if not 0.5 < level < 1.0:
@@ -414,7 +443,7 @@ def estimate_unique_persons(
         raise LinkageError("weights need the compared pairs, one weight per pair")
     persons, sims, (point, identified, chance, unmodelled) = _bootstrap(f, p, model, draws=draws, seed=seed,
                                                                         pairs=pairs, detail=True, weights=weights,
-                                                                        totals=totals)
+                                                                        totals=totals, observed_in=observed)
     alpha = (1.0 - level) / 2.0
     lo, hi = (np.quantile(sims, [alpha, 1.0 - alpha]) if n else (persons, persons))
     # widen around the point estimate by the model's calibrated inflation
