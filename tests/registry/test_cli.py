@@ -56,3 +56,56 @@ def test_errors_exit_1_and_never_take_a_key(world: World) -> None:
     r = run([*base, "ingest", str(keyfile)])
     assert r.returncode == 2 and "key file" in r.stderr
     assert not Path(reg).with_name("reg.sqlite-journal").exists()
+
+
+def test_the_readme_workflow_from_init_to_published_statistics(world: World) -> None:
+    import csv
+
+    from linkage.submission import parse_period
+
+    reg = str(world.tmp / "reg.sqlite")
+    base = ["registry", "--registry", reg]
+    assert run([*base, "init", "--retention-days", "3650"]).returncode == 0
+    for r, t in (("police", "police"), ("fairwork", "fairwork")):
+        assert run([*base, "reporters", "add", r, "--public-key", str(world.pub(r)), "--type", t]).returncode == 0
+    df = synth_reports(seed=4)
+    pol = world.submission("police", df[df["reporter"] == "police"].reset_index(drop=True),
+                           period=parse_period("2022"))
+    fw = world.submission("fairwork", df[df["reporter"] == "fairwork"].reset_index(drop=True),
+                          period=parse_period("2022"))
+    assert run([*base, "ingest", str(pol), str(fw)]).returncode == 0
+    qb = world.tmp / "queryback"
+    r = run([*base, "link", "--queryback", str(qb), "--json"])
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["new_records"] == out["records"] > 500 and out["persons"] < out["records"]
+    assert sorted(p.name for p in qb.iterdir()) == ["fairwork.csv", "police.csv"]
+    # fairwork answers its query-back list: all 'unknown', signed with its key
+    with (qb / "fairwork.csv").open() as fh:
+        rows_ = list(csv.DictReader(fh))
+    ans = world.tmp / "answers.csv"
+    with ans.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["record_id", "other_reporter", "other_record_id", "answer"])
+        for q in rows_[:3]:
+            w.writerow([q["record_id"], q["other_reporter"], q["other_record_id"], "unknown"])
+    key = world.tmp / "keys" / "fairwork.key"
+    assert run(["sign-answers", str(ans), "--signing-key", str(key)]).returncode == 0
+    r = run([*base, "answers", str(ans)])
+    assert r.returncode == 0, r.stderr
+    assert run([*base, "link"]).returncode == 0
+    stats = world.tmp / "stats-2022"
+    r = run([*base, "stats", "--out", str(stats)])
+    assert r.returncode == 0, r.stderr
+    assert "2022:" in r.stdout and "estimate" in r.stdout
+    assert (stats / "stats.html").exists() and (stats / "manifest.json").exists()
+    sid = json.loads((stats / "manifest.json").read_text())["counted_submissions"][0]["submission_id"]
+    assert run([*base, "withdraw", "--submission", sid, "--reason", "sent in error"]).returncode == 0
+    assert run([*base, "purge"]).returncode == 0
+    assert run([*base, "epoch", "new", "--key-id", "kid-" + "ab" * 16, "--reason", "rotation"]).returncode == 0
+    r = run([*base, "ingest", str(pol)])
+    assert r.returncode == 1
+    assert run([*base, "audit", "--verify"]).returncode == 0
+    text = (stats / "stats.json").read_text() + (qb / "police.csv").read_text()
+    for value in df["surname"].dropna().astype(str).head(50):
+        assert value not in text

@@ -644,6 +644,25 @@ def main() -> None:
     cli(prog_name="linkage")
 
 
+@cli.command("sign-answers")
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Your Ed25519 signing key (the one you sign submissions with).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Signature file to write (default: ANSWERS_FILE.sig).")
+@handle_errors
+def sign_answers_cmd(answers_file: Path, signing_key: Path, out: Path | None) -> None:
+    """Reporter: sign your answers to a query-back list (columns record_id, other_reporter, other_record_id,
+    answer = same / different / unknown, optional answered_on) for the registry."""
+    from linkage.files import atomic_write_bytes
+    from linkage.submission import read_signing_key, sign_answers
+
+    target = out or answers_file.with_name(answers_file.name + ".sig")
+    sig = sign_answers(answers_file.read_bytes(), read_signing_key(signing_key))
+    atomic_write_bytes(target, [sig], overwrite=True)
+    click.echo(f"signed -> {target}")
+
+
 def _add_registry_commands() -> None:
     from linkage.cli._registry import registry
 

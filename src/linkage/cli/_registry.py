@@ -227,3 +227,205 @@ def _short(details: Any) -> str:
 
     text = json.dumps(details, sort_keys=True, separators=(",", ":"))
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+@registry.command("link")
+@click.option("--full", is_flag=True, help="Compare every record again (the result equals an incremental link).")
+@click.option("--queryback", "queryback_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write each reporter's query-back list (pairs to check; no scores) into this new directory.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def link_cmd(ctx: click.Context, full: bool, queryback_dir: Path | None, as_json: bool) -> None:
+    """Link new records to the persons already known (stable person ids; merges and splits recorded)."""
+    from linkage.registry import link
+
+    if queryback_dir is not None and queryback_dir.exists():
+        raise click.UsageError(f"{queryback_dir.name} exists; the query-back lists go to a new directory")
+    with _open(ctx) as reg:
+        res = link(reg, actor=_actor(ctx), full=full)
+    if queryback_dir is not None:
+        _write_set(queryback_dir, {f"{r}.csv": df.to_csv(index=False).encode("utf-8")
+                                   for r, df in res.queryback.items()})
+    if as_json:
+        _print_json(res.to_json())
+        return
+    ev = ", ".join(f"{v} {k}" for k, v in sorted(res.events.items())) or "no changes"
+    click.echo(f"link run {res.run} ({res.mode}): {res.new_records} new of {res.records} records, "
+               f"{res.pairs_added} pairs stored, {res.persons} persons; {ev}")
+
+
+def _write_set(directory: Path, files: dict[str, bytes]) -> None:
+    """Write files as one set: into a new sibling directory, then renamed into place."""
+    from linkage.registry import write_file_set
+
+    write_file_set(directory, files)
+
+
+@registry.command("answers")
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--signature", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The reporter's signature of the file (default: ANSWERS_FILE.sig).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def answers_cmd(ctx: click.Context, answers_file: Path, signature: Path | None, as_json: bool) -> None:
+    """Store a reporter's signed answers (same / different / unknown) to its query-back list."""
+    from linkage.registry import add_answers
+
+    with _open(ctx) as reg:
+        out = add_answers(reg, answers_file, actor=_actor(ctx), signature=signature)
+    if as_json:
+        _print_json(out)
+    else:
+        a = out["answers"]
+        click.echo(f"{out['reporter']}: {a['same']} same, {a['different']} different, {a['unknown']} unknown; "
+                   "the next link respects them")
+
+
+@registry.command("withdraw")
+@click.option("--submission", default=None, help="Withdraw a whole submission (its id).")
+@click.option("--reporter", default=None, help="With --record: the reporter of the record.")
+@click.option("--record", default=None, help="Withdraw one record (its record id, from the reporter's id map).")
+@click.option("--reason", required=True, help="Why (e.g. 'consent withdrawn', 'sent in error'); logged.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def withdraw_cmd(ctx: click.Context, submission: str | None, reporter: str | None, record: str | None, reason: str,
+                 as_json: bool) -> None:
+    """Withdraw a submission or one record: its data is deleted now (run link to update the persons)."""
+    from linkage.registry import withdraw
+
+    with _open(ctx) as reg:
+        out = withdraw(reg, reason=reason, submission=submission, reporter=reporter, record=record,
+                       actor=_actor(ctx))
+    if as_json:
+        _print_json(out)
+    else:
+        click.echo(f"withdrawn: {out['records']} record(s) deleted; run 'linkage registry link' to update persons")
+
+
+@registry.command("purge")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def purge_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Delete records past the retention period and compact the store (no trace in free pages or the WAL)."""
+    from linkage.registry import purge
+
+    with _open(ctx) as reg:
+        out = purge(reg, actor=_actor(ctx))
+    if as_json:
+        _print_json(out)
+    else:
+        click.echo(f"purged: {len(out['submissions_expired'])} submission(s) past retention, "
+                   f"{out['records_deleted']} record(s) deleted; store compacted")
+
+
+@registry.command("settings")
+@click.option("--retention-days", type=int, default=None, help="Keep records this many days after their period.")
+@click.option("--no-retention", is_flag=True, help="Keep records until withdrawn.")
+@click.option("--suppress-below", type=int, default=None, help="Small-cell threshold of published statistics.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def settings_cmd(ctx: click.Context, retention_days: int | None, no_retention: bool, suppress_below: int | None,
+                 as_json: bool) -> None:
+    """Show or change the registry's settings (changes are logged)."""
+    changes: dict[str, Any] = {}
+    if retention_days is not None:
+        changes["retention_days"] = retention_days
+    if no_retention:
+        changes["retention_days"] = None
+    if suppress_below is not None:
+        changes["suppress_below"] = suppress_below
+    with _open(ctx) as reg:
+        st = reg.update_settings(actor=_actor(ctx), **changes) if changes else reg.settings()
+    _print_json(st.to_json()) if as_json else click.echo(
+        "  ".join(f"{k}={v}" for k, v in st.to_json().items()))
+
+
+@registry.group("epoch")
+def epoch() -> None:
+    """Key epochs: a new linkage key (rotation after a suspected leak) starts a new epoch."""
+
+
+@epoch.command("new")
+@click.option("--key-id", required=True, help="Key id of the new linkage key ('linkage keygen' prints it).")
+@click.option("--reason", required=True, help="Why the key changed; logged.")
+@click.pass_context
+@handle_errors
+def epoch_new(ctx: click.Context, key_id: str, reason: str) -> None:
+    """Start a new epoch; lists what each reporter must re-send under the new key."""
+    from linkage.registry import resend_guide, start_epoch
+
+    with _open(ctx) as reg:
+        out = start_epoch(reg, key_id, reason=reason, actor=_actor(ctx))
+        guide = resend_guide(reg)
+    click.echo(f"epoch {out['epoch']} started under {key_id}: submissions under older keys are refused and "
+               "never compared with new ones")
+    for rep, subs in sorted(guide.items()):
+        click.echo(f"  {rep}: re-encode under the new key and send with --replaces for each of: {' '.join(subs)}")
+
+
+@epoch.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def epoch_list(ctx: click.Context, as_json: bool) -> None:
+    """Epochs, and what is still to be re-sent under the current key."""
+    from linkage.registry import resend_guide
+
+    with _open(ctx) as reg:
+        out = {"epochs": reg.epochs(), "to_resend": resend_guide(reg)}
+    if as_json:
+        _print_json(out)
+        return
+    for e in out["epochs"]:
+        click.echo(f"epoch {e['epoch']}: {e['key_id']} since {e['started_at']} ({e['reason']})")
+    for rep, subs in sorted(out["to_resend"].items()):
+        click.echo(f"  to re-send by {rep}: {len(subs)} submission(s)")
+
+
+@registry.command("stats")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="New directory for the statistics (CSV, JSON, offline HTML, manifest), written as one set.")
+@click.option("--as-of", default=None, help="Figures as the registry stood on this date or time (ISO; default now).")
+@click.option("--suppress-below", type=int, default=None, help="Small-cell threshold (default: the registry's).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing statistics directory (as one set).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handle_errors
+def stats_cmd(ctx: click.Context, out: Path, as_of: str | None, suppress_below: int | None, overwrite: bool,
+              as_json: bool) -> None:
+    """Unique persons per year (new, earlier known, by reporter type) with the estimate, small cells suppressed."""
+    import datetime as dt
+
+    from linkage.registry import RegistryError, compute_stats, write_stats
+
+    when = None
+    if as_of is not None:
+        try:
+            when = dt.datetime.fromisoformat(as_of)
+        except ValueError:
+            raise RegistryError("--as-of must be an ISO date or time (e.g. 2024-12-31)") from None
+        if len(as_of) == 10:
+            when = when.replace(hour=23, minute=59, second=59)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+    if out.exists() and not overwrite:
+        raise click.UsageError(f"{out.name} exists; statistics go to a new directory (or use --overwrite)")
+    with _open(ctx) as reg:
+        st = compute_stats(reg, as_of=when, suppress_below=suppress_below)
+        write_stats(reg, st, out, actor=_actor(ctx), overwrite=overwrite)
+    if as_json:
+        _print_json({**st.to_json(), "out": str(out)})
+        return
+    click.echo(f"statistics as of {st.as_of} -> {out}/ ({len(st.counted_submissions)} submissions counted)")
+    for r in st.years:
+        est = "" if r["estimate"] is None else \
+            f"  estimate {r['estimate']:.0f} ({r['interval'][0]:.0f}-{r['interval'][1]:.0f})"
+        show = {k: ("<" + str(st.suppress_below) if r[k] is None else r[k]) for k in ("persons", "new",
+                                                                                      "earlier_known")}
+        click.echo(f"  {r['year']}: {show['persons']} persons ({show['new']} new, {show['earlier_known']} "
+                   f"known earlier){est}")

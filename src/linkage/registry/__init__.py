@@ -14,6 +14,7 @@ from linkage.registry._db import describe_target, is_postgres_target
 from linkage.registry._ingest import IngestResult, SubmissionOutcome, check_records, ingest
 from linkage.registry._lifecycle import add_answers, purge, resend_guide, start_epoch, withdraw
 from linkage.registry._link import LinkResult, link, person_events, persons_table
+from linkage.registry._stats import RegistryStats, compute_stats, suppress, write_file_set, write_stats
 from linkage.registry._store import (
     REPORTER_TYPES,
     AuditEntry,
@@ -40,6 +41,11 @@ __all__ = [
     "start_epoch",
     "withdraw",
     "Registry",
+    "RegistryStats",
+    "compute_stats",
+    "suppress",
+    "write_file_set",
+    "write_stats",
     "RegistryError",
     "RegistrySettings",
     "SubmissionOutcome",
