@@ -38,10 +38,11 @@ from linkage.estimate._estimate import (
     estimate_unique_persons,
     evidence_floor,
     match_probabilities,
-    observed_counts,
 )
+from linkage.estimate._evidence import PairEvidence
 
 __all__ = [
+    "PairEvidence",
     "FLOOR",
     "MIN_SIM_TRUE_PAIRS",
     "NBINS",
@@ -54,7 +55,6 @@ __all__ = [
     "evidence_floor",
     "load_count_model",
     "match_probabilities",
-    "observed_counts",
     "pair_totals",
     "score_bins",
     "stratum_keys",

@@ -35,10 +35,10 @@ from linkage.errors import LinkageError, MismatchError, StoreError
 from linkage.estimate import (
     CountEstimate,
     CountModel,
+    PairEvidence,
     default_count_model,
     estimate_unique_persons,
     evidence_floor,
-    observed_counts,
     pair_totals,
 )
 from linkage.execution import Executor, LocalExecutor
@@ -136,7 +136,7 @@ def dedup_records(
     if count_model is not None:  # the estimate counts pairs down to its own floor, from the same pass
         floor = min(floor, evidence_floor(count_model))
     candidates = _Candidates(records, filters, popcounts, floor, _blocking(blocking, n), ex, progress)
-    decided, observed = _classify_stream(candidates, records, schema, count_model, same_submission)
+    decided, evidence = _classify_stream(candidates, records, schema, count_model, same_submission)
     block_report = candidates.report
     totals = candidates.totals
     left, right = decided.pairs.left, decided.pairs.right
@@ -184,7 +184,7 @@ def dedup_records(
         progress("estimate", 0, 1)
         found = int(persons["person_id"].nunique())
         estimate = estimate_unique_persons(
-            records.filters, records.presence, count_model, found=found, observed=observed, totals=totals,
+            records.filters, records.presence, count_model, found=found, evidence=evidence, totals=totals,
             **dict(estimate_options or {}),
         )
         progress("estimate", 1, 1)
@@ -313,7 +313,16 @@ class _Spill:
         self.files.append((path, weights is not None))
 
     def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
-        yield from self.mem
+        batch: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
+        size = 0
+        for part in self.mem:  # small chunks are handed on in batches of a few million pairs
+            batch.append(part)
+            size += len(part[0])
+            if size >= 4_000_000:
+                yield _join(batch)
+                batch, size = [], 0
+        if batch:
+            yield _join(batch)
         for path, weighted in self.files:
             with np.load(path) as z:
                 pairs = ScoredPairs(z["left"].astype(np.int64), z["right"].astype(np.int64), z["score"])
@@ -321,15 +330,23 @@ class _Spill:
 
     def gather(self) -> tuple[ScoredPairs, npt.NDArray[np.float64] | None]:
         parts = list(self)
-        weights = [w for _, w in parts if w is not None]
-        return (ScoredPairs.concat([p for p, _ in parts]),
-                np.concatenate(weights) if len(weights) == len(parts) and parts else None)
+        return _join(parts) if parts else (ScoredPairs.empty(), None)
+
+
+def _join(parts: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]) -> tuple[
+    ScoredPairs, npt.NDArray[np.float64] | None
+]:
+    if len(parts) == 1:
+        return parts[0]
+    weights = [w for _, w in parts if w is not None]
+    return (ScoredPairs.concat([p for p, _ in parts]),
+            np.concatenate(weights) if len(weights) == len(parts) else None)
 
 
 def _classify_stream(
     candidates: _Candidates, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
     same_submission: str,
-) -> tuple[Decisions, dict[int, float]]:
+) -> tuple[Decisions, PairEvidence | None]:
     """Count every compared pair (the estimate's evidence), then classify them chunk by chunk.
 
     The count model's per-stratum evidence needs every pair before any can be
@@ -338,26 +355,25 @@ def _classify_stream(
     ``valley`` picks its thresholds from all scores at once, so it classifies
     them together.
     """
-    observed: dict[int, float] = {}
+    evidence = None if count_model is None else PairEvidence(records.presence, count_model)
     with _Spill(len(records)) as spill:
         for part, w in candidates:
-            if count_model is not None:
-                for k, v in observed_counts(records.presence, part, count_model, weights=w).items():
-                    observed[k] = observed.get(k, 0.0) + v
+            if evidence is not None:
+                evidence.add(part, w)
             spill.add(part, w)
         posterior = schema.threshold_method == "posterior"
 
         def classify(part: ScoredPairs, w: npt.NDArray[np.float64] | None) -> Decisions:
             return classify_pairs(part, records, schema, count_model=count_model,
                                   weights=w if posterior else None, totals=candidates.totals,
-                                  same_submission=same_submission, observed=observed if posterior else None)
+                                  same_submission=same_submission, evidence=evidence if posterior else None)
 
         if schema.threshold_method == "valley":
             decided = classify(*spill.gather())
         else:
             decided = _concat_decisions([classify(p, w) for p, w in spill] or [classify(ScoredPairs.empty(), None)])
     order = np.lexsort((decided.pairs.right, decided.pairs.left))
-    return _take_decisions(decided, order), observed
+    return _take_decisions(decided, order), evidence
 
 
 def _concat_decisions(parts: list[Decisions]) -> Decisions:
