@@ -148,3 +148,17 @@ def _sampled(res: object, recs: object) -> list[tuple[int, int]]:
             a, b = where[(rep, row.record_id)], where[(row.other_reporter, row.other_record_id)]
             out.add((min(a, b), max(a, b)))
     return sorted(out)
+
+
+def test_the_frame_gathered_in_chunks_gives_the_same_sample() -> None:
+    from linkage.estimate import ValidationFrame
+
+    left, right, prob = _frame(900, seed=3)
+    whole = validation_sample(left, right, prob, 120, seed=9)
+    frame = ValidationFrame(120, seed=9)
+    order = np.random.default_rng(0).permutation(len(prob))
+    for chunk in np.array_split(order, 7):
+        frame.add(left[chunk], right[chunk], prob[chunk])
+    parts = frame.sample(120)
+    assert parts.left.tolist() == whole.left.tolist() and parts.right.tolist() == whole.right.tolist()
+    assert parts.band_sizes == whole.band_sizes

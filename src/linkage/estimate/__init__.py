@@ -23,7 +23,13 @@ Reporters' answers to a validation sample of pairs correct the estimate
 How it works and what it does not cover: :mod:`linkage.estimate._estimate`.
 """
 
-from linkage.estimate._answers import ANSWERS, ValidationSample, calibrate_with_answers, validation_sample
+from linkage.estimate._answers import (
+    ANSWERS,
+    ValidationFrame,
+    ValidationSample,
+    calibrate_with_answers,
+    validation_sample,
+)
 from linkage.estimate._count_model import (
     FLOOR,
     MIN_SIM_TRUE_PAIRS,
@@ -43,13 +49,16 @@ from linkage.estimate._estimate import (
     evidence_floor,
     match_probabilities,
 )
+from linkage.estimate._evidence import PairEvidence
 
 __all__ = [
     "ANSWERS",
+    "PairEvidence",
     "FLOOR",
     "MIN_SIM_TRUE_PAIRS",
     "NBINS",
     "STEP",
+    "ValidationFrame",
     "ValidationSample",
     "CountEstimate",
     "CountModel",

@@ -10,7 +10,11 @@ pairs are put in bands by their match probability ``p_i`` under the fitted
 model; a sample of ``size`` pairs is drawn without replacement within bands,
 allocated in proportion to ``N_h * sqrt(pbar_h (1 - pbar_h) + 0.01)`` (Neyman
 allocation with a floor, so near-certain bands are still checked), at least
-two per non-empty band. Seeded: the same data and seed give the same sample.
+two per non-empty band. Seeded: the same data and seed give the same sample,
+whatever order the pairs arrive in (each pair's priority is a hash of its two
+records and the seed; a band's sample is its pairs of lowest priority), so a
+run that streams its pairs gathers the frame in a :class:`ValidationFrame`
+holding only the counts and, per band, as many pairs as the sample can take.
 
 **The estimator** (:func:`calibrate_with_answers`). With ``y_i`` the answer
 (1 same, 0 different; "unknown" answers are left out and the band's weight
@@ -48,7 +52,7 @@ import numpy.typing as npt
 from linkage.errors import LinkageError
 from linkage.estimate._estimate import CountEstimate
 
-__all__ = ["ANSWERS", "ValidationSample", "calibrate_with_answers", "validation_sample"]
+__all__ = ["ANSWERS", "ValidationFrame", "ValidationSample", "calibrate_with_answers", "validation_sample"]
 
 ANSWERS = ("same", "different", "unknown")
 BANDS = (0.0, 0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.98, 1.0000001)
@@ -80,6 +84,102 @@ class ValidationSample:
         return float(sum(self.band_prob_sums))
 
 
+def _priority(left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], seed: int) -> npt.NDArray[np.float64]:
+    """A uniform number per pair from (left, right, seed) alone (splitmix64), so the sample does not
+    depend on the order or chunking in which pairs arrive."""
+    with np.errstate(over="ignore"):
+        x = (left.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ right.astype(np.uint64)
+        x = x + np.uint64((seed * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return np.asarray((x >> np.uint64(11)).astype(np.float64) / float(1 << 53), dtype=np.float64)
+
+
+def _band(prob: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    b = np.searchsorted(np.asarray(BANDS), prob, side="right") - 1
+    return np.asarray(np.clip(b, 0, len(BANDS) - 2), dtype=np.int64)
+
+
+class ValidationFrame:
+    """The sampling frame gathered chunk by chunk: band sizes and probability sums of every pair, and
+    per band the ``capacity`` pairs of lowest priority (enough for any sample up to that size)."""
+
+    def __init__(self, capacity: int, seed: int = 0) -> None:
+        self.capacity = int(capacity)
+        self.seed = int(seed)
+        nb = len(BANDS) - 1
+        self.sizes = np.zeros(nb, dtype=np.int64)
+        self.sums = np.zeros(nb, dtype=np.float64)
+        self._keep: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64],
+                               npt.NDArray[np.float64]]] = [
+            (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)) for _ in range(nb)]
+
+    def add(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], prob: npt.NDArray[np.float64]) -> None:
+        li = np.asarray(left, dtype=np.int64)
+        ri = np.asarray(right, dtype=np.int64)
+        p = np.clip(np.asarray(prob, dtype=np.float64), 0.0, 1.0)
+        band = _band(p)
+        nb = len(BANDS) - 1
+        self.sizes += np.bincount(band, minlength=nb)
+        self.sums += np.bincount(band, weights=p, minlength=nb)
+        if self.capacity <= 0 or not len(p):
+            return
+        pri = _priority(li, ri, self.seed)
+        for h in np.unique(band).tolist():
+            sel = band == h
+            u0, l0, r0, p0 = self._keep[h]
+            u = np.concatenate([u0, pri[sel]])
+            ll = np.concatenate([l0, li[sel]])
+            rr = np.concatenate([r0, ri[sel]])
+            pp = np.concatenate([p0, p[sel]])
+            if len(u) > self.capacity:
+                top = np.argpartition(u, self.capacity - 1)[: self.capacity]
+                u, ll, rr, pp = u[top], ll[top], rr[top], pp[top]
+            self._keep[h] = (u, ll, rr, pp)
+
+    def sample(self, size: int) -> ValidationSample:
+        """Draw ``size`` pairs (at most the frame, at most the capacity), stratified by band (module docstring)."""
+        if size < 0:
+            raise LinkageError("the validation sample size must be 0 or more")
+        sizes = self.sizes
+        nb = len(sizes)
+        take = np.zeros(nb, dtype=np.int64)
+        size = int(min(size, int(sizes.sum()), self.capacity))
+        if size > 0:
+            pbar = np.divide(self.sums, sizes, out=np.zeros(nb), where=sizes > 0)
+            weight = sizes * np.sqrt(pbar * (1.0 - pbar) + 0.01)
+            take = np.minimum(np.minimum(sizes, 2), size // max(int(np.count_nonzero(sizes)), 1))
+            rest = size - int(take.sum())
+            while rest > 0:
+                room = sizes - take
+                w = np.where(room > 0, weight, 0.0)
+                if w.sum() <= 0:
+                    break
+                want = np.floor(rest * w / w.sum()).astype(np.int64)
+                if want.sum() == 0:
+                    want[int(np.argmax(w))] = 1
+                take += np.minimum(want, room)
+                rest = size - int(take.sum())
+        parts_l, parts_r, parts_p, parts_b = [], [], [], []
+        for h in range(nb):
+            if take[h]:
+                u, ll, rr, pp = self._keep[h]
+                first = np.argsort(u, kind="stable")[: int(take[h])]
+                order = first[np.lexsort((rr[first], ll[first]))]
+                parts_l.append(ll[order])
+                parts_r.append(rr[order])
+                parts_p.append(pp[order])
+                parts_b.append(np.full(len(order), h, dtype=np.int64))
+        return ValidationSample(_cat(parts_l, np.int64), _cat(parts_r, np.int64), _cat(parts_p, np.float64),
+                                _cat(parts_b, np.int64), tuple(int(x) for x in sizes),
+                                tuple(float(x) for x in self.sums), self.seed)
+
+
+def _cat(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
 def validation_sample(
     left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], prob: npt.NDArray[np.float64], size: int,
     *, seed: int = 0,
@@ -87,40 +187,9 @@ def validation_sample(
     """Draw ``size`` pairs from the frame (``left``, ``right``, match probability ``prob``), stratified by band."""
     if size < 0:
         raise LinkageError("the validation sample size must be 0 or more")
-    li = np.asarray(left, dtype=np.int64)
-    ri = np.asarray(right, dtype=np.int64)
-    p = np.clip(np.asarray(prob, dtype=np.float64), 0.0, 1.0)
-    band = np.clip(np.searchsorted(np.asarray(BANDS), p, side="right") - 1, 0, len(BANDS) - 2)
-    nb = len(BANDS) - 1
-    sizes = np.bincount(band, minlength=nb)
-    sums = np.bincount(band, weights=p, minlength=nb)
-    take = np.zeros(nb, dtype=np.int64)
-    size = int(min(size, len(p)))
-    if size > 0:
-        pbar = np.divide(sums, sizes, out=np.zeros(nb), where=sizes > 0)
-        weight = sizes * np.sqrt(pbar * (1.0 - pbar) + 0.01)
-        take = np.minimum(np.minimum(sizes, 2), size // max(int(np.count_nonzero(sizes)), 1))
-        rest = size - int(take.sum())
-        while rest > 0:
-            room = sizes - take
-            w = np.where(room > 0, weight, 0.0)
-            if w.sum() <= 0:
-                break
-            want = np.floor(rest * w / w.sum()).astype(np.int64)
-            if want.sum() == 0:
-                want[int(np.argmax(w))] = 1
-            want = np.minimum(want, room)
-            take += want
-            rest = size - int(take.sum())
-    rng = np.random.default_rng(seed)
-    chosen: list[npt.NDArray[np.int64]] = []
-    for h in range(nb):
-        if take[h]:
-            members = np.flatnonzero(band == h)
-            chosen.append(np.sort(rng.choice(members, size=int(take[h]), replace=False)))
-    idx = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-    return ValidationSample(li[idx], ri[idx], p[idx], band[idx], tuple(int(x) for x in sizes),
-                            tuple(float(x) for x in sums), seed)
+    frame = ValidationFrame(size, seed)
+    frame.add(left, right, prob)
+    return frame.sample(size)
 
 
 def calibrate_with_answers(
