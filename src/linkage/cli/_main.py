@@ -149,7 +149,7 @@ def _load_linkage_key(key_file: Path | None) -> Any:
 def cli() -> None:
     """Privacy-preserving record linkage: count unique persons across reporters.
 
-    Reporters: keygen, encode. Registry: inspect, dedup. Everyone: schema, demo.
+    Reporters: keygen, encode. Registry: inspect, dedup, reporter-page. Everyone: schema, demo.
     """
 
 
@@ -505,6 +505,43 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
     else:
         click.echo(f"count model for {', '.join(map(str, model.years))} "
                    f"({model.replicates} replicates, {len(model.strata)} presence strata) written to {out}")
+
+
+@cli.command("reporter-page")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The HTML file to write (one self-contained offline page).")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Linkage schema JSON (default: the built-in profile).")
+@click.option("--reporter", "reporter_id", help="The reporter id the page signs as (default: the page asks).")
+@click.option("--key-id", help="The key id of the linkage secret reporters must use (kid-...; keygen printed it).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="The page's language when it opens (it can switch).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing page.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def reporter_page_cmd(out: Path, schema_file: Path | None, reporter_id: str | None, key_id: str | None, lang: str,
+                      overwrite: bool, as_json: bool) -> None:
+    """Write the offline reporter page: encode and sign in a browser, byte for byte as 'linkage encode'.
+
+    Prints the page's check value (shown in its footer) and the SHA-256 of the
+    file: publish both, so reporters can check the page they got. Needs no key.
+    """
+    from linkage.reporter_page import write_reporter_page
+    from linkage.schema import load_schema
+
+    schema = load_schema(schema_file)
+    page = write_reporter_page(out, schema, reporter_id=reporter_id, key_id=key_id, lang=lang, overwrite=overwrite)
+    info = {"page": str(out), "bytes": page.size, "check_value": page.check_value, "file_sha256": page.file_sha256,
+            "schema_fingerprint": page.schema_fingerprint, "reporter_id": reporter_id, "key_id": key_id}
+    if as_json:
+        _print_json(info)
+        return
+    click.echo(f"reporter page ({page.size:,} bytes) -> {out}")
+    click.echo(f"check value (in the page's footer): {page.check_value}")
+    click.echo(f"file SHA-256 (sha256sum, certutil -hashfile ... SHA256): {page.file_sha256}")
+    click.echo(f"schema fingerprint: {page.schema_fingerprint}")
+    if key_id is None:
+        click.echo("note: no --key-id: the page accepts any linkage secret and shows its key id", err=True)
 
 
 @cli.command("schema")

@@ -39,8 +39,10 @@ from linkage.estimate._estimate import (
     evidence_floor,
     match_probabilities,
 )
+from linkage.estimate._evidence import PairEvidence
 
 __all__ = [
+    "PairEvidence",
     "FLOOR",
     "MIN_SIM_TRUE_PAIRS",
     "NBINS",

@@ -61,6 +61,7 @@ from linkage.estimate._count_model import (
     score_bins,
     stratum_keys,
 )
+from linkage.estimate._evidence import PairEvidence
 from linkage.estimate._fit import MixtureFit, fit_mixture
 from linkage.records import ScoredPairs
 
@@ -312,6 +313,7 @@ def match_probabilities(
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
     learn: bool = True,
+    evidence: PairEvidence | None = None,
 ) -> npt.NDArray[np.float64]:
     """Probability that each pair is one person, given its score and the two records' presence masks.
 
@@ -330,7 +332,9 @@ def match_probabilities(
     pairs per stratum the blocking could compare, when it never compares some;
     default all pairs): pairs never compared are not chance non-matches. With
     ``learn`` (the default) the shapes and ``M_s`` are the mixture's fitted to
-    these pairs (:mod:`linkage.estimate._fit`), as in the estimate.
+    these pairs (:mod:`linkage.estimate._fit`), as in the estimate. With
+    ``evidence`` (every compared pair's counts, gathered chunk by chunk) the
+    pairs are only scored, so they may be one chunk of a streamed run.
     """
     p = np.asarray(presence, dtype=np.int64)
     sc = np.asarray(pairs.score, dtype=np.float64)
@@ -343,12 +347,22 @@ def match_probabilities(
     totals = dict(totals) if totals is not None else pair_totals(p)
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     fit = None
-    if learn:
-        high = sc >= evidence_floor(model)
-        fit = fit_mixture(model, totals, _histograms(st[high], bins[high], None if w is None else w[high]),
-                          fit_bin(model), regions)
-    true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), _observed(st, bins, regions, w), regions, model,
-                                      fit=fit)
+    cache_key = (learn, tuple(sorted(totals.items())))
+    cached = evidence.cache.get(cache_key) if evidence is not None else None
+    if cached is not None:  # every chunk of a streamed run shares the fit
+        fit, true_pairs = cached
+    else:
+        if evidence is not None:
+            hist, observed = evidence.histograms, evidence.observed(regions)
+        else:
+            high = sc >= evidence_floor(model)
+            hist = _histograms(st[high], bins[high], None if w is None else w[high]) if learn else {}
+            observed = _observed(st, bins, regions, w)
+        if learn:
+            fit = fit_mixture(model, totals, hist, fit_bin(model), regions)
+        true_pairs, _, _, _ = _true_pairs(totals, _pattern_counts(p), observed, regions, model, fit=fit)
+        if evidence is not None:
+            evidence.cache[cache_key] = (fit, true_pairs)
     for k in np.unique(st).tolist():
         entry = model.strata.get(k)
         if entry is None or k not in true_pairs:
@@ -432,6 +446,7 @@ def _bootstrap(
     learn: bool = True,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    evidence: PairEvidence | None = None,
 ) -> Any:
     """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts and fit if ``detail``)."""
     n = len(f)
@@ -442,7 +457,13 @@ def _bootstrap(
     fit: MixtureFit | None = None
     unmodelled_high = 0
     lower_bound = float(min(n, 1))
-    if n > 1 and regions:
+    if evidence is not None:
+        observed = evidence.observed(regions)
+        if learn and n > 1 and regions:
+            fit = fit_mixture(model, totals, evidence.histograms, fit_bin(model), regions)
+        unmodelled_high = evidence.unmodelled_high
+        lower_bound = float(evidence.components()) if n else lower_bound
+    elif n > 1 and regions:
         li, ri, sc = _scored(f, model, pairs)
         keep = sc >= evidence_floor(model)
         w = None if weights is None or pairs is None else np.asarray(weights, dtype=np.float64)
@@ -508,6 +529,7 @@ def estimate_unique_persons(
     learn: bool = True,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    evidence: PairEvidence | None = None,
 ) -> CountEstimate:
     """The number of unique persons among these records, corrected for chance pairs and missed links.
 
@@ -518,7 +540,9 @@ def estimate_unique_persons(
     at least :func:`evidence_floor`. Under a blocking, ``pairs`` are the pairs it
     compared and ``weights`` / ``totals`` describe it as in
     :func:`match_probabilities` (pairs never compared are not chance
-    non-matches). Returns a :class:`CountEstimate`
+    non-matches). ``evidence`` (a :class:`PairEvidence` gathered over every
+    chunk of compared pairs) replaces ``pairs`` for a run that streamed them.
+    Returns a :class:`CountEstimate`
     (``to_json()`` gives the dict the run summary holds).
     """
     if not 0.5 < level < 1.0:
@@ -533,7 +557,7 @@ def estimate_unique_persons(
     if weights is not None and (pairs is None or len(weights) != len(pairs)):
         raise LinkageError("weights need the compared pairs, one weight per pair")
     run = _bootstrap(f, p, model, draws=draws, seed=seed, pairs=pairs, detail=True, learn=learn,
-                     weights=weights, totals=totals)
+                     weights=weights, totals=totals, evidence=evidence)
     persons, sims, fit = run.persons, run.sims, run.fit
     point, identified, chance, unmodelled = run.parts
     alpha = (1.0 - level) / 2.0

@@ -9,7 +9,8 @@ import datetime as _dt
 import hashlib
 import logging
 import platform
-from collections.abc import Callable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,13 +22,20 @@ import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from linkage.block import AllPairs, Blocking, all_pairs_ranges, default_blocking, pair_count, reduction_ratio
-from linkage.classify import MATCH, REVIEW, candidate_floor, classify_pairs, same_submission_policy
+from linkage.classify import MATCH, REVIEW, Decisions, candidate_floor, classify_pairs, same_submission_policy
 from linkage.cluster import connected_components, constrained_components, person_ids
-from linkage.compare import BlockedStats, dice_upper_triangle, iter_dice_blocked, popcount
+from linkage.compare import (
+    BlockedStats,
+    dice_upper_triangle,
+    iter_dice_blocked,
+    iter_dice_upper_triangle,
+    popcount,
+)
 from linkage.errors import LinkageError, MismatchError, StoreError
 from linkage.estimate import (
     CountEstimate,
     CountModel,
+    PairEvidence,
     default_count_model,
     estimate_unique_persons,
     evidence_floor,
@@ -50,6 +58,9 @@ from linkage.submission import read_submission
 Progress = Callable[[str, int, int], None]
 
 log = logging.getLogger("linkage")
+
+#: Bytes of compared pairs a dedup run keeps in memory before it spills them to a private temporary file.
+SPILL_BUDGET = 256 << 20
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -122,24 +133,12 @@ def dedup_records(
     filters = np.ascontiguousarray(records.filters, dtype=np.uint64)
     popcounts = popcount(filters)
     floor = candidate_floor(schema, count_model)
-    chosen = _blocking(blocking, n)
-    weights: npt.NDArray[np.float64] | None = None
-    totals: dict[int, int] | None = None
-    if chosen.all_pairs:
-        scored = _compare_all(filters, popcounts, floor, ex, progress)
-        block_report: dict[str, Any] = {**chosen.to_json(), "pairs": pair_count(n), "compared": pair_count(n),
-                                        "reduction_ratio": 0.0, "skipped_blocks": 0, "skipped_pairs": 0}
-        # The estimate needs every pair in a high-evidence region; reuse them when compared anyway.
-        all_pairs = scored if count_model is not None and floor <= evidence_floor(count_model) else None
-    else:
-        if count_model is not None:  # the estimate reuses these pairs: compare down to its floor too
-            floor = min(floor, evidence_floor(count_model))
-        scored, weights, totals, block_report = _compare_blocked(records, filters, popcounts, floor, chosen,
-                                                                 progress)
-        all_pairs = scored
-    decided = classify_pairs(scored, records, schema, count_model=count_model,
-                             weights=weights if count_model is not None else None, totals=totals,
-                             same_submission=same_submission)
+    if count_model is not None:  # the estimate counts pairs down to its own floor, from the same pass
+        floor = min(floor, evidence_floor(count_model))
+    candidates = _Candidates(records, filters, popcounts, floor, _blocking(blocking, n), ex, progress)
+    decided, evidence = _classify_stream(candidates, records, schema, count_model, same_submission)
+    block_report = candidates.report
+    totals = candidates.totals
     left, right = decided.pairs.left, decided.pairs.right
     decision = decided.decision
     is_match = decided.is_match
@@ -185,8 +184,8 @@ def dedup_records(
         progress("estimate", 0, 1)
         found = int(persons["person_id"].nunique())
         estimate = estimate_unique_persons(
-            records.filters, records.presence, count_model, found=found, pairs=all_pairs,
-            weights=weights, totals=totals, **dict(estimate_options or {}),
+            records.filters, records.presence, count_model, found=found, evidence=evidence, totals=totals,
+            **dict(estimate_options or {}),
         )
         progress("estimate", 1, 1)
     summary = summarise(persons, records, decision, ThresholdsUsed(choice.method, choice.match, choice.review),
@@ -213,43 +212,187 @@ def _blocking(blocking: Blocking | str, n: int) -> Blocking:
     raise LinkageError(f"unknown blocking {blocking!r}; expected 'auto', 'none', 'lsh' or a Blocking")
 
 
-def _compare_blocked(
-    records: RegistryRecords, filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], floor: float,
-    blocking: Blocking, progress: Progress,
-) -> tuple[ScoredPairs, npt.NDArray[np.float64], dict[int, int] | None, dict[str, Any]]:
-    """The pairs a blocking compares scoring at least ``floor``, their inverse inclusion probabilities,
-    the pairs per presence stratum it could compare (None: all), and a report of what it did."""
-    n = len(records)
-    plan = blocking.plan(records, min_score=floor)
-    stats = BlockedStats()
-    progress("compare", 0, plan.band.shape[1])
-    parts = []
-    for k, part in enumerate(iter_dice_blocked(filters, plan.band, plan.group, plan.keyset, floor,
-                                               active=plan.active, max_block=blocking.max_block, stats=stats)):
-        parts.append(ScoredPairs(*part))
-        progress("compare", k + 1, plan.band.shape[1])
-    scored = ScoredPairs.concat(parts)
-    if len(scored):  # one global (left, right) order, as the all-pairs path gives
-        order = np.lexsort((scored.right, scored.left))
-        scored = ScoredPairs(scored.left[order], scored.right[order], scored.score[order])
-    pa, pb = popcounts[scored.left], popcounts[scored.right]
-    inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
-    prob = plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
-    weights = 1.0 / np.maximum(prob, 1e-12)
-    groups = plan.scope_groups()
-    totals: dict[int, int] | None = None
-    if groups is not None:
-        totals = {}
-        for g in np.unique(groups).tolist():
-            for key, v in pair_totals(records.presence[groups == g]).items():
-                totals[key] = totals.get(key, 0) + v
-    if stats.skipped_blocks:
-        log.warning("blocking: %d block(s) larger than %d records skipped in some pass (%d pairs not compared "
-                    "there)", stats.skipped_blocks, blocking.max_block, stats.skipped_pairs)
-    report = {**blocking.to_json(), "pairs": pair_count(n), "compared": stats.compared,
-              "reduction_ratio": round(reduction_ratio(stats.compared, n), 6),
-              "skipped_blocks": stats.skipped_blocks, "skipped_pairs": stats.skipped_pairs}
-    return scored, weights, totals, report
+class _Candidates:
+    """The compared pairs of a run, streamed: ``(pairs, weights)`` chunks, each pair once.
+
+    All pairs come from the pruned triangle kernel in blocks (in process) or in
+    row ranges on the executor; under a blocking, one chunk per pass, each pair
+    weighted by the inverse of the chance that the blocking compares it.
+    ``totals`` (pairs per presence stratum the blocking could compare; None: all)
+    is known up front, ``report`` once the chunks are consumed.
+    """
+
+    def __init__(self, records: RegistryRecords, filters: npt.NDArray[np.uint64],
+                 popcounts: npt.NDArray[np.int64], floor: float, blocking: Blocking, ex: Executor,
+                 progress: Progress) -> None:
+        self.records, self.filters, self.popcounts, self.floor = records, filters, popcounts, floor
+        self.blocking, self.ex, self.progress = blocking, ex, progress
+        n = len(records)
+        self.report: dict[str, Any] = {**blocking.to_json(), "pairs": pair_count(n), "compared": pair_count(n),
+                                       "reduction_ratio": 0.0, "skipped_blocks": 0, "skipped_pairs": 0}
+        self.plan = None if blocking.all_pairs else blocking.plan(records, min_score=floor)
+        self.totals: dict[int, int] | None = None
+        groups = None if self.plan is None else self.plan.scope_groups()
+        if groups is not None:
+            self.totals = {}
+            for g in np.unique(groups).tolist():
+                for key, v in pair_totals(records.presence[groups == g]).items():
+                    self.totals[key] = self.totals.get(key, 0) + v
+
+    def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
+        n = len(self.records)
+        if self.plan is None:
+            self.progress("compare", 0, pair_count(n))
+            if isinstance(self.ex, LocalExecutor):
+                for part in iter_dice_upper_triangle(self.filters, self.floor):
+                    yield ScoredPairs(*part), None
+            else:
+                yield _compare_all(self.filters, self.popcounts, self.floor, self.ex, _no_progress), None
+            self.progress("compare", pair_count(n), pair_count(n))
+            return
+        plan = self.plan
+        stats = BlockedStats()
+        passes = plan.band.shape[1]
+        self.progress("compare", 0, passes)
+        chunks = iter_dice_blocked(self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
+                                   max_block=self.blocking.max_block, stats=stats)
+        for k, part in enumerate(chunks):
+            scored = ScoredPairs(*part)
+            pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
+            inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
+            prob = plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
+            yield scored, 1.0 / np.maximum(prob, 1e-12)
+            self.progress("compare", k + 1, passes)
+        if stats.skipped_blocks:
+            log.warning("blocking: %d block(s) larger than %d records skipped in some pass (%d pairs not compared "
+                        "there)", stats.skipped_blocks, self.blocking.max_block, stats.skipped_pairs)
+        self.report.update(compared=stats.compared, reduction_ratio=round(reduction_ratio(stats.compared, n), 6),
+                           skipped_blocks=stats.skipped_blocks, skipped_pairs=stats.skipped_pairs)
+
+
+class _Spill:
+    """Compared pairs kept for the second look classification needs once every pair was counted.
+
+    In memory up to ``budget`` bytes, then in ``.npy`` files of a private
+    temporary directory (0700, removed on exit): registry-internal scores, never
+    an output. Memory stays bounded by the budget plus one chunk.
+    """
+
+    def __init__(self, n_records: int, budget: int | None = None) -> None:
+        self.budget = SPILL_BUDGET if budget is None else budget
+        self.small = n_records < 2**32
+        self.mem: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
+        self.files: list[tuple[Path, bool]] = []
+        self.held = 0
+        self.tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+    def add(self, pairs: ScoredPairs, weights: npt.NDArray[np.float64] | None) -> None:
+        if not len(pairs):
+            return
+        size = len(pairs) * (32 if weights is not None else 24)
+        if self.held + size <= self.budget:
+            self.mem.append((pairs, weights))
+            self.held += size
+            return
+        if self.tmp is None:
+            self.tmp = tempfile.TemporaryDirectory(prefix="linkage-pairs-")
+        path = Path(self.tmp.name) / f"{len(self.files)}.npz"
+        idx = np.uint32 if self.small else np.int64
+        cols: dict[str, Any] = {"left": pairs.left.astype(idx), "right": pairs.right.astype(idx),
+                                "score": pairs.score}
+        if weights is not None:
+            cols["weight"] = weights
+        np.savez(path, allow_pickle=False, **cols)
+        self.files.append((path, weights is not None))
+
+    def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
+        batch: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
+        size = 0
+        for part in self.mem:  # small chunks are handed on in batches of a few million pairs
+            batch.append(part)
+            size += len(part[0])
+            if size >= 4_000_000:
+                yield _join(batch)
+                batch, size = [], 0
+        if batch:
+            yield _join(batch)
+        for path, weighted in self.files:
+            with np.load(path) as z:
+                pairs = ScoredPairs(z["left"].astype(np.int64), z["right"].astype(np.int64), z["score"])
+                yield pairs, (z["weight"] if weighted else None)
+
+    def gather(self) -> tuple[ScoredPairs, npt.NDArray[np.float64] | None]:
+        parts = list(self)
+        return _join(parts) if parts else (ScoredPairs.empty(), None)
+
+
+def _join(parts: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]) -> tuple[
+    ScoredPairs, npt.NDArray[np.float64] | None
+]:
+    if len(parts) == 1:
+        return parts[0]
+    weights = [w for _, w in parts if w is not None]
+    return (ScoredPairs.concat([p for p, _ in parts]),
+            np.concatenate(weights) if len(weights) == len(parts) else None)
+
+
+def _classify_stream(
+    candidates: _Candidates, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
+    same_submission: str,
+) -> tuple[Decisions, PairEvidence | None]:
+    """Count every compared pair (the estimate's evidence), then classify them chunk by chunk.
+
+    The count model's per-stratum evidence needs every pair before any can be
+    classified; the pairs wait in a :class:`_Spill` meanwhile, so memory holds
+    the counts, the spill budget and the pairs at or above the review band.
+    ``valley`` picks its thresholds from all scores at once, so it classifies
+    them together.
+    """
+    evidence = None if count_model is None else PairEvidence(records.presence, count_model)
+    with _Spill(len(records)) as spill:
+        for part, w in candidates:
+            if evidence is not None:
+                evidence.add(part, w)
+            spill.add(part, w)
+        posterior = schema.threshold_method == "posterior"
+
+        def classify(part: ScoredPairs, w: npt.NDArray[np.float64] | None) -> Decisions:
+            return classify_pairs(part, records, schema, count_model=count_model,
+                                  weights=w if posterior else None, totals=candidates.totals,
+                                  same_submission=same_submission, evidence=evidence if posterior else None)
+
+        if schema.threshold_method == "valley":
+            decided = classify(*spill.gather())
+        else:
+            decided = _concat_decisions([classify(p, w) for p, w in spill] or [classify(ScoredPairs.empty(), None)])
+    order = np.lexsort((decided.pairs.right, decided.pairs.left))
+    return _take_decisions(decided, order), evidence
+
+
+def _concat_decisions(parts: list[Decisions]) -> Decisions:
+    if len(parts) == 1:
+        return parts[0]
+    return Decisions(
+        ScoredPairs.concat([d.pairs for d in parts]),
+        np.concatenate([d.strength for d in parts]),
+        np.concatenate([d.by_score for d in parts]),
+        np.concatenate([d.decision for d in parts]),
+        np.concatenate([d.same_submission for d in parts]),
+        parts[0].thresholds,
+    )
+
+
+def _take_decisions(d: Decisions, order: npt.NDArray[np.intp]) -> Decisions:
+    p = d.pairs
+    return Decisions(ScoredPairs(p.left[order], p.right[order], p.score[order]), d.strength[order],
+                     d.by_score[order], d.decision[order], d.same_submission[order], d.thresholds)
 
 
 def _compare_all(

@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import hmac
 import json
 import math
 import re
 import secrets
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -122,6 +124,41 @@ HEADER_SCHEMA: dict[str, Any] = {
     },
 }
 
+
+
+#: Test-only: ``(seed, created)`` that make record ids, submission id and creation time
+#: reproducible (:func:`linkage.submission._testing.seeded_randomness`); ``None`` in real use.
+_TEST_RANDOMNESS: ContextVar[tuple[bytes, str] | None] = ContextVar("linkage_test_randomness", default=None)
+_RECORD_IDS = b"linkage/test/record-ids"
+_SUBMISSION_ID = b"linkage/test/submission-id"
+
+
+def test_stream(seed: bytes, purpose: bytes, n: int) -> bytes:
+    """The test-only stand-in for random bytes: HMAC-SHA256(seed, purpose || 0x00 || uint32_be(i)), i = 0, 1, ...
+
+    The reporter page computes the same stream when a test seeds it, so the two
+    can be compared byte for byte. Never used unless a test asks for it.
+    """
+    out = bytearray()
+    counter = 0
+    while len(out) < n:
+        out += hmac.digest(seed, purpose + b"\x00" + counter.to_bytes(4, "big"), hashlib.sha256)
+        counter += 1
+    return bytes(out[:n])
+
+
+def _random_bytes(n: int, purpose: bytes) -> bytes:
+    seeded = _TEST_RANDOMNESS.get()
+    if seeded is None:
+        return secrets.token_bytes(n)
+    return test_stream(seeded[0], purpose, n)
+
+
+def _created() -> str:
+    seeded = _TEST_RANDOMNESS.get()
+    if seeded is not None:
+        return seeded[1]
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _record_dtype(words: int) -> np.dtype[Any]:
@@ -280,7 +317,7 @@ def sign_submission(
     period_doc = None if period is None else _check_period(period[0], period[1])
     if replaces is not None and not re.fullmatch(r"[0-9a-f]{32}", replaces):
         raise SubmissionError("replaces must be the 32-character submission id of an earlier submission")
-    ids = np.frombuffer(secrets.token_bytes(RECORD_ID_BYTES * n), dtype=f"V{RECORD_ID_BYTES}")
+    ids = np.frombuffer(_random_bytes(RECORD_ID_BYTES * n, _RECORD_IDS), dtype=f"V{RECORD_ID_BYTES}")
     body_arr = np.zeros(n, dtype=_record_dtype(words))
     body_arr["record_id"] = ids
     body_arr["presence"] = encoded.presence
@@ -294,8 +331,8 @@ def sign_submission(
         key_id=encoded.key_id,
         reporter_id=reporter_id,
         signer=public_key_id(signing_key.public_key()),
-        submission_id=secrets.token_hex(16),
-        created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        submission_id=_random_bytes(16, _SUBMISSION_ID).hex(),
+        created=_created(),
         record_count=n,
         filter_words=words,
         payload_length=len(body),
