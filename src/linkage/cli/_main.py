@@ -417,12 +417,22 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
               show_default=True,
               help="Pairs inside one submission: match them, send them to review, or auto (match when every "
                    "record comes from one reporter, so a single file is a batch dedup job; else the schema's rule).")
+@click.option("--validation-size", type=click.IntRange(min=0), default=150, show_default=True,
+              help="Pairs sampled (stratified by match probability) into the query-back lists (reason "
+                   "'validation'); reporters' answers to them correct the estimate (150: about +-1%).")
+@click.option("--validation-seed", type=int, default=0, show_default=True,
+              help="Seed of the validation sample (keep it to take the answers back).")
+@click.option("--answers", "answer_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A reporter's answers (CSV: record_id, other_reporter, other_record_id, answer = "
+                   "same/different/unknown; one file per reporter, named <reporter>.csv). Repeatable.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
     key_id: str | None, workers: int | None, executor_name: str, scheduler: str | None, blocking: str,
-    count_model_file: Path | None, same_submission: str, as_json: bool,
+    count_model_file: Path | None, same_submission: str, validation_size: int, validation_seed: int,
+    answer_files: tuple[Path, ...], as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
@@ -464,7 +474,8 @@ def dedup(
             _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
                            key_id=key_id, executor=executor, progress=progress, count_model=model,
-                           blocking=blocking, same_submission=same_submission)
+                           blocking=blocking, same_submission=same_submission, validation_size=validation_size,
+                           validation_seed=validation_seed, answers=list(answer_files))
     if as_json:
         _print_json(result.summary.to_json())
     else:

@@ -153,8 +153,8 @@
       const parts = [];
       for (const ch of norm) {
         const cp = ch.codePointAt(0);
+        if (!RE_KEPT.test(ch)) { parts.push(" "); continue; } // symbols, ASCII ones too (Python keeps L, M, N, P, Z)
         if (cp < 0x80) { parts.push(ch); continue; }
-        if (!RE_KEPT.test(ch)) { parts.push(" "); continue; }
         if (cp > 0xffff) throw new InvalidValue("a character this page cannot transliterate (outside the Basic Multilingual Plane); encode this file with linkage encode");
         parts.push(TRANSLIT[cp - 0x80]);
       }
@@ -821,12 +821,17 @@
     const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(text);
     if (!m) throw new PageError("msg_not_signing");
     let key, jwk;
+    const der = b64decode(m[1].replace(/\s+/g, ""));
     try {
-      key = await subtle.importKey("pkcs8", b64decode(m[1].replace(/\s+/g, "")), { name: "Ed25519" }, true, ["sign"]);
-      jwk = await subtle.exportKey("jwk", key);
+      // once extractable, only to learn the public key (the signer id); the key that signs cannot be exported
+      jwk = await subtle.exportKey("jwk", await subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]));
+      key = await subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
     } catch (e) {
       throw new PageError("msg_not_ed25519");
+    } finally {
+      der.fill(0);
     }
+    delete jwk.d;
     const pub = b64decode(jwk.x.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(jwk.x.length / 4) * 4, "="));
     const signer = "ed25519-" + hex(await sha256(pub)).slice(0, 16);
     return { signer, sign: async (data) => new Uint8Array(await subtle.sign({ name: "Ed25519" }, key, data)) };
@@ -1852,6 +1857,30 @@
           for (const f of state.schema.fields) values[f.name] = records.map((r) => (r[f.name] === undefined ? null : r[f.name]));
           const enc = await encodeRecords(values, state.schema, secret, null);
           return enc.filters.map((f, i) => ({ presence: enc.presence[i], filter: hex(f) }));
+        },
+        readTable: async (b64, name) => {
+          try {
+            const t = await readReporterFile(b64decode(b64), name);
+            const columns = t.labels.map((l) => t.columns[l].map((v) => (isDate(v) ? { date: v.date } : v)));
+            return { labels: t.labels, columns, rows: t.rows, info: t.info };
+          } catch (e) {
+            if (e instanceof PageError) return { error: e.message, detail: e.detail };
+            return { crash: String(e) };
+          }
+        },
+        normalise: (kind, inputs) => {
+          const opts = { age_uncertainty: 1, min_year: 1900, max_age: 110 };
+          const fns = {
+            given: (v) => givenNameInitial(v), surname: (v) => surnameInitial(v), full: (v) => initialsFromName(v),
+            initials: (v) => parseInitials(v), nationality: (v) => resolveNationality(v), sex: (v) => resolveSex(v),
+            birth_year: (v) => resolveBirthYear(v[0], v[1], v[2], v[3], opts),
+          };
+          return inputs.map((v) => {
+            try { return { ok: fns[kind](v) }; } catch (e) {
+              if (e instanceof InvalidValue) return { error: e.reason, source: e.source };
+              return { crash: String(e) };
+            }
+          });
         },
       };
     }
