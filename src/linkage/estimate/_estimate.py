@@ -65,7 +65,8 @@ from linkage.estimate._evidence import PairEvidence
 from linkage.estimate._fit import MixtureFit, fit_mixture
 from linkage.records import ScoredPairs
 
-__all__ = ["CountEstimate", "bootstrap_persons", "estimate_unique_persons", "evidence_floor", "match_probabilities"]
+__all__ = ["CountEstimate", "bootstrap_persons", "data_rho", "estimate_unique_persons", "evidence_floor",
+           "match_probabilities"]
 
 LIKELIHOOD_RATIO = 2000.0
 MIN_MASS = 0.3
@@ -90,7 +91,9 @@ class CountEstimate:
     ``bounds`` are the fewest and most persons the data allows (every pair at
     the evidence floor one person; no two reports one person): the estimate
     and interval never leave them. ``warnings`` say where the data is outside
-    what the model can speak for (also logged).
+    what the model can speak for (also logged). ``answers`` says how reporters'
+    answers to the validation sample corrected the estimate
+    (:func:`linkage.estimate.calibrate_with_answers`), when they did.
     """
 
     estimate: float
@@ -108,6 +111,7 @@ class CountEstimate:
     fit: Mapping[str, Any] = field(default_factory=dict)
     bounds: tuple[float, float] | None = None
     warnings: tuple[str, ...] = ()
+    answers: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready dict (as in ``summary.json``)."""
@@ -117,6 +121,7 @@ class CountEstimate:
         out["fit"] = dict(self.fit)
         out["bounds"] = None if self.bounds is None else list(self.bounds)
         out["warnings"] = list(self.warnings)
+        out["answers"] = dict(self.answers)
         return out
 
     @classmethod
@@ -133,6 +138,7 @@ class CountEstimate:
             fit=dict(d.get("fit", {})),
             bounds=None if d.get("bounds") is None else (float(d["bounds"][0]), float(d["bounds"][1])),
             warnings=tuple(str(w) for w in d.get("warnings", ())),
+            answers=dict(d.get("answers", {})),
         )
 
 
@@ -446,6 +452,7 @@ def _bootstrap(
     learn: bool = True,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    rho_data: float | None = None,
     evidence: PairEvidence | None = None,
 ) -> Any:
     """The point estimate of persons and ``draws`` bootstrap draws (plus the point's parts and fit if ``detail``)."""
@@ -481,7 +488,8 @@ def _bootstrap(
             lower_bound = float(_components(n, li, ri))
     parts = _true_pairs(totals, counts, observed, regions, model, fit=fit)
     point = parts[0]
-    persons = float(np.clip(n - model.rho * sum(point.values()), min(n, 1), n))
+    rho = model.rho if rho_data is None else rho_data
+    persons = float(np.clip(n - rho * sum(point.values()), min(n, 1), n))
     rng = np.random.default_rng(seed)
     sims = np.empty(draws)
     chol = None
@@ -494,7 +502,7 @@ def _bootstrap(
             d2 = np.array([fit.chance_tail, fit.error_tilt]) + chol @ rng.standard_normal(2)
             params = (float(d2[0]), float(d2[1]))
         d, _, _, _ = _true_pairs(totals, counts, observed, regions, model, rng, point, pick, fit=fit, params=params)
-        sims[i] = np.clip(n - _rho(model, pick) * sum(d.values()), min(n, 1), n)
+        sims[i] = np.clip(n - _rho(model, pick) * (rho / model.rho) * sum(d.values()), min(n, 1), n)
     if detail:
         return _Run(persons, sims, parts, fit, unmodelled_high, lower_bound)
     return persons, sims
@@ -529,6 +537,7 @@ def estimate_unique_persons(
     learn: bool = True,
     weights: npt.NDArray[np.float64] | None = None,
     totals: Mapping[int, int] | None = None,
+    labels: npt.NDArray[np.integer] | None = None,
     evidence: PairEvidence | None = None,
 ) -> CountEstimate:
     """The number of unique persons among these records, corrected for chance pairs and missed links.
@@ -540,7 +549,9 @@ def estimate_unique_persons(
     at least :func:`evidence_floor`. Under a blocking, ``pairs`` are the pairs it
     compared and ``weights`` / ``totals`` describe it as in
     :func:`match_probabilities` (pairs never compared are not chance
-    non-matches). ``evidence`` (a :class:`PairEvidence` gathered over every
+    non-matches). ``labels`` (the persons clustering found, one label per
+    record) let the data set ``rho``, the reports saved per true pair
+    (:func:`data_rho`). ``evidence`` (a :class:`PairEvidence` gathered over every
     chunk of compared pairs) replaces ``pairs`` for a run that streamed them.
     Returns a :class:`CountEstimate`
     (``to_json()`` gives the dict the run summary holds).
@@ -556,8 +567,9 @@ def estimate_unique_persons(
     n = len(f)
     if weights is not None and (pairs is None or len(weights) != len(pairs)):
         raise LinkageError("weights need the compared pairs, one weight per pair")
+    rho = data_rho(model, labels)
     run = _bootstrap(f, p, model, draws=draws, seed=seed, pairs=pairs, detail=True, learn=learn,
-                     weights=weights, totals=totals, evidence=evidence)
+                     weights=weights, totals=totals, rho_data=rho, evidence=evidence)
     persons, sims, fit = run.persons, run.sims, run.fit
     point, identified, chance, unmodelled = run.parts
     alpha = (1.0 - level) / 2.0
@@ -590,14 +602,13 @@ def estimate_unique_persons(
             f"({run.unmodelled_high} of them score high); they add no true pairs to the estimate and the "
             "interval's lower end allows every high-scoring one to be a true pair (rebuild the model with "
             "more replicates or a profile that simulates these patterns)")
-        lo -= model.rho * run.unmodelled_high
+        lo -= rho * run.unmodelled_high
     bounds = (run.lower_bound, float(n))
     persons = float(np.clip(persons, *bounds)) if n else persons
     lo = float(np.clip(min(lo, persons), *bounds)) if n else persons
     hi = float(np.clip(max(hi, persons), *bounds)) if n else persons
     for w in warnings:
         log.warning("count estimate: %s", w)
-    rho = model.rho
     return CountEstimate(
         estimate=round(persons, 1),
         interval=(round(lo, 1), round(hi, 1)),
@@ -619,6 +630,30 @@ def estimate_unique_persons(
         bounds=(round(bounds[0], 1), round(bounds[1], 1)),
         warnings=tuple(warnings),
     )
+
+
+RHO_PRIOR_CLUSTERS = 10.0  # the model's rho counts as this many clusters against the data's
+RHO_MAX_CLUSTER = 6  # larger found clusters are left out of rho (chains of chance merges)
+
+
+def data_rho(model: CountModel, labels: npt.NDArray[np.integer] | None) -> float:
+    """Reports saved per true pair: the found clusters' (sizes 2-6), shrunk towards the model's.
+
+    A pair saves one report per true pair (1), a triple two per three (2/3). The
+    simulation's mix of pairs and triples is its own; the clusters found show the
+    data's. Clusters larger than ``RHO_MAX_CLUSTER`` are left out (in a long run
+    they are mostly chains of chance merges); the model's value weighs as
+    ``RHO_PRIOR_CLUSTERS`` clusters.
+    """
+    if labels is None or not len(labels):
+        return model.rho
+    _, cnt = np.unique(np.asarray(labels), return_counts=True)
+    c = cnt[(cnt >= 2) & (cnt <= RHO_MAX_CLUSTER)].astype(np.float64)
+    if not len(c):
+        return model.rho
+    found = float((c - 1).sum() / (c * (c - 1) / 2).sum())
+    w = float(len(c))
+    return (RHO_PRIOR_CLUSTERS * model.rho + w * found) / (RHO_PRIOR_CLUSTERS + w)
 
 
 def _stratum_name(k: int) -> str:

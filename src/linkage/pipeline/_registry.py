@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import logging
@@ -12,7 +13,6 @@ import platform
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,23 @@ import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from linkage.block import AllPairs, Blocking, all_pairs_ranges, default_blocking, pair_count, reduction_ratio
-from linkage.classify import MATCH, REVIEW, Decisions, candidate_floor, classify_pairs, same_submission_policy
+from linkage.classify import (
+    MATCH,
+    NON_MATCH,
+    REVIEW,
+    Decisions,
+    candidate_floor,
+    classify_pairs,
+    same_submission_policy,
+)
 from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import (
     BlockedStats,
+    dice_block_pass,
     dice_upper_triangle,
     iter_dice_blocked,
     iter_dice_upper_triangle,
+    mark_blocks,
     popcount,
 )
 from linkage.errors import LinkageError, MismatchError, StoreError
@@ -36,12 +46,16 @@ from linkage.estimate import (
     CountEstimate,
     CountModel,
     PairEvidence,
+    ValidationFrame,
+    ValidationSample,
+    calibrate_with_answers,
     default_count_model,
     estimate_unique_persons,
     evidence_floor,
+    match_probabilities,
     pair_totals,
 )
-from linkage.execution import Executor, LocalExecutor
+from linkage.execution import Executor, LocalExecutor, executor_workers, imap_shared
 from linkage.outputs import (
     QUERYBACK_COLUMNS,
     DedupSummary,
@@ -82,12 +96,6 @@ class DedupResult:
     blocking: Mapping[str, Any] = field(default_factory=dict)  # what the blocking was and did (no record data)
 
 
-def _compare_chunk(
-    chunk: tuple[int, int], filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    return dice_upper_triangle(filters, min_score, start=chunk[0], stop=chunk[1], popcounts=popcounts)
-
-
 def dedup_records(
     records: RegistryRecords,
     schema: Schema,
@@ -98,8 +106,20 @@ def dedup_records(
     estimate_options: Mapping[str, Any] | None = None,
     blocking: Blocking | str = "auto",
     same_submission: str = "auto",
+    validation_size: int = 0,
+    validation_seed: int = 0,
+    answers: Mapping[tuple[tuple[str, str], tuple[str, str]], str] | None = None,
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
+
+    ``validation_size`` pairs (with a count model) are drawn as a validation
+    sample (:func:`linkage.estimate.validation_sample`, seeded by
+    ``validation_seed``) and added to the query-back lists (reason
+    ``validation``). ``answers`` (from :func:`read_answers`: a pair of
+    ``(reporter, record_id)`` keys -> ``same`` / ``different`` / ``unknown``)
+    fix those pairs' decisions (same: one person; different: never linked
+    directly), and answers to the sample correct the estimate
+    (:func:`linkage.estimate.calibrate_with_answers`).
 
     ``blocking`` says which pairs are compared: ``"auto"``
     (:func:`linkage.block.default_blocking`: all pairs up to 50,000 records,
@@ -136,17 +156,23 @@ def dedup_records(
     if count_model is not None:  # the estimate counts pairs down to its own floor, from the same pass
         floor = min(floor, evidence_floor(count_model))
     candidates = _Candidates(records, filters, popcounts, floor, _blocking(blocking, n), ex, progress)
-    decided, evidence = _classify_stream(candidates, records, schema, count_model, same_submission)
+    frame = ValidationFrame(validation_size, validation_seed) if count_model is not None and validation_size else None
+    decided, evidence = _classify_stream(candidates, records, schema, count_model, same_submission, frame)
     block_report = candidates.report
     totals = candidates.totals
     left, right = decided.pairs.left, decided.pairs.right
-    decision = decided.decision
-    is_match = decided.is_match
+    decision = decided.decision.copy()
+    answered = _answer_index(records, answers or {})
+    extra_l, extra_r = _apply_answers(left, right, decision, answered)
+    is_match = decision == MATCH
+    link_l = np.concatenate([left[is_match], extra_l])
+    link_r = np.concatenate([right[is_match], extra_r])
     if schema.clustering == "one_per_submission":
         groups = np.unique(records.submission_id, return_inverse=True)[1].astype(np.int64)
-        labels = constrained_components(n, left[is_match], right[is_match], decided.strength[is_match], groups)
+        strength = np.concatenate([decided.strength[is_match], np.ones(len(extra_l))])
+        labels = constrained_components(n, link_l, link_r, strength, groups)
     else:
-        labels = connected_components(n, left[is_match], right[is_match])
+        labels = connected_components(n, link_l, link_r)
     keys = records.keys()
     pids = person_ids(labels, keys)
     persons = pd.DataFrame(
@@ -156,7 +182,7 @@ def dedup_records(
     # Query-back: pairs in the review band whose records are not already one person.
     # The reason says why without a score: an ambiguous score, too few shared
     # fields for a match on its own, or two records of one submission.
-    rev = decided.is_review & (labels[left] != labels[right])
+    rev = (decision == REVIEW) & (labels[left] != labels[right])
     reason = np.where(
         decided.by_score == REVIEW, "ambiguous",
         np.where(decided.same_submission, "same_submission", "few_shared_fields"),
@@ -164,9 +190,21 @@ def dedup_records(
     rows: list[tuple[str, str, str, str, str]] = []
     rep = records.reporter
     rid = records.record_id
+    listed: set[tuple[int, int]] = set()
     for a, b, why in zip(left[rev].tolist(), right[rev].tolist(), reason[rev].tolist(), strict=True):
+        if (a, b) in answered:
+            continue
+        listed.add((a, b))
         rows.append((str(rep[a]), str(rid[a]), str(rep[b]), str(rid[b]), why))
         rows.append((str(rep[b]), str(rid[b]), str(rep[a]), str(rid[a]), why))
+    sample: ValidationSample | None = None
+    if frame is not None:
+        sample = frame.sample(validation_size) if frame is not None else None
+        for a, b in zip(sample.left.tolist(), sample.right.tolist(), strict=True):
+            if (a, b) in listed or (a, b) in answered:
+                continue
+            rows.append((str(rep[a]), str(rid[a]), str(rep[b]), str(rid[b]), "validation"))
+            rows.append((str(rep[b]), str(rid[b]), str(rep[a]), str(rid[a]), "validation"))
     qb = pd.DataFrame(rows, columns=["reporter", *QUERYBACK_COLUMNS])
     reporters = sorted(set(rep.tolist()))
     queryback = {
@@ -185,8 +223,11 @@ def dedup_records(
         found = int(persons["person_id"].nunique())
         estimate = estimate_unique_persons(
             records.filters, records.presence, count_model, found=found, evidence=evidence, totals=totals,
-            **dict(estimate_options or {}),
+            labels=labels, **dict(estimate_options or {}),
         )
+        if sample is not None:
+            estimate = calibrate_with_answers(estimate, sample, answered) if answered else dataclasses.replace(
+                estimate, answers={"sample": len(sample), "answered": 0, "applied": False, "seed": validation_seed})
         progress("estimate", 1, 1)
     summary = summarise(persons, records, decision, ThresholdsUsed(choice.method, choice.match, choice.review),
                         estimate)
@@ -196,6 +237,99 @@ def dedup_records(
         int(np.count_nonzero(rev)), summary.unique_persons,
     )
     return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs, blocking=block_report)
+
+
+def _answer_index(
+    records: RegistryRecords, answers: Mapping[tuple[tuple[str, str], tuple[str, str]], str]
+) -> dict[tuple[int, int], str]:
+    """Answers keyed by record index pairs (left < right); pairs naming records not held are skipped."""
+    if not answers:
+        return {}
+    where = {(str(r), str(i)): k for k, (r, i) in enumerate(zip(records.reporter.tolist(),
+                                                                records.record_id.tolist(), strict=True))}
+    out: dict[tuple[int, int], str] = {}
+    missing = 0
+    for (ka, kb), v in answers.items():
+        a, b = where.get(ka), where.get(kb)
+        if a is None or b is None or a == b:
+            missing += 1
+            continue
+        out[(min(a, b), max(a, b))] = v
+    if missing:
+        log.warning("answers: %d answered pair(s) name records this run does not hold; skipped", missing)
+    return out
+
+
+def _apply_answers(
+    left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], decision: npt.NDArray[np.int8],
+    answered: Mapping[tuple[int, int], str],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Fix answered pairs' decisions in place; return the 'same' pairs that were not among the decided ones."""
+    if not answered:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    at = {(a, b): k for k, (a, b) in enumerate(zip(left.tolist(), right.tolist(), strict=True))}
+    extra: list[tuple[int, int]] = []
+    for pair, v in answered.items():
+        k = at.get(pair)
+        if v == "same":
+            if k is None:
+                extra.append(pair)
+            else:
+                decision[k] = MATCH
+        elif v == "different" and k is not None:
+            decision[k] = NON_MATCH
+    ex = np.asarray(sorted(extra), dtype=np.int64).reshape(-1, 2)
+    return ex[:, 0].copy(), ex[:, 1].copy()
+
+
+def read_answers(paths: Sequence[str | Path]) -> dict[tuple[tuple[str, str], tuple[str, str]], str]:
+    """Reporters' answers: one CSV per reporter, the query-back list's columns and ``answer``.
+
+    Columns ``record_id``, ``other_reporter``, ``other_record_id`` and ``answer``
+    (``same``, ``different`` or ``unknown``; ``reason`` and other columns are
+    ignored). The answering reporter is the file's ``reporter`` column if it
+    has one, else its name without ``.csv`` (as the query-back files are
+    named). Two reporters answering one pair differently make it ``unknown``.
+    Errors name the file, row and column, never a value.
+    """
+    from linkage.estimate import ANSWERS
+
+    out: dict[tuple[tuple[str, str], tuple[str, str]], str] = {}
+    conflicts = 0
+    for path in (Path(p) for p in paths):
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except FileNotFoundError:
+            raise LinkageError(f"answers file {path.name!r} does not exist") from None
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise LinkageError(f"cannot read answers file {path.name!r} ({type(exc).__name__})") from None
+        need = ["record_id", "other_reporter", "other_record_id", "answer"]
+        lacking = [c for c in need if c not in df.columns]
+        if lacking:
+            raise LinkageError(f"answers file {path.name!r} lacks column(s) {', '.join(lacking)}")
+        for i, row in enumerate(df.to_dict("records")):
+            line = i + 2
+            reporter = str(row.get("reporter") or path.stem).strip()
+            answer = str(row["answer"]).strip().lower()
+            if answer not in ANSWERS:
+                raise LinkageError(f"answers file {path.name!r}, row {line}, column 'answer': expected one of "
+                                   f"{', '.join(ANSWERS)}")
+            for col in ("record_id", "other_reporter", "other_record_id"):
+                if not str(row[col]).strip():
+                    raise LinkageError(f"answers file {path.name!r}, row {line}, column {col!r}: empty")
+            a = (reporter, str(row["record_id"]).strip())
+            b = (str(row["other_reporter"]).strip(), str(row["other_record_id"]).strip())
+            key = (min(a, b), max(a, b))
+            prev = out.get(key)
+            if prev is not None and prev != answer and "unknown" not in (prev, answer):
+                conflicts += 1
+                out[key] = "unknown"
+            elif prev is None or prev == "unknown":
+                out[key] = answer
+    if conflicts:
+        log.warning("answers: %d pair(s) answered 'same' by one reporter and 'different' by another; "
+                    "taken as unknown", conflicts)
+    return out
 
 
 def _blocking(blocking: Blocking | str, n: int) -> Blocking:
@@ -241,21 +375,41 @@ class _Candidates:
 
     def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
         n = len(self.records)
+        local = isinstance(self.ex, LocalExecutor)
+        threads = executor_workers(self.ex) if local else 1
         if self.plan is None:
-            self.progress("compare", 0, pair_count(n))
-            if isinstance(self.ex, LocalExecutor):
-                for part in iter_dice_upper_triangle(self.filters, self.floor):
+            total = pair_count(n)
+            self.progress("compare", 0, total)
+            if local:
+                for part in iter_dice_upper_triangle(self.filters, self.floor, threads=threads):
                     yield ScoredPairs(*part), None
             else:
-                yield _compare_all(self.filters, self.popcounts, self.floor, self.ex, _no_progress), None
-            self.progress("compare", pair_count(n), pair_count(n))
+                per = max(2_000_000, -(-total // (16 * executor_workers(self.ex))))
+                ranges = all_pairs_ranges(n, per)
+                done = 0
+                for (a, b), part in zip(ranges, imap_shared(self.ex, _triangle_rows, ranges, filters=self.filters,
+                                                            popcounts=self.popcounts, min_score=np.float64(self.floor)),
+                                        strict=True):
+                    done += (b - a) * (n - a) - (b - a) * (b - a + 1) // 2
+                    self.progress("compare", done, total)
+                    yield ScoredPairs(*part), None
+            self.progress("compare", total, total)
             return
         plan = self.plan
         stats = BlockedStats()
         passes = plan.band.shape[1]
         self.progress("compare", 0, passes)
-        chunks = iter_dice_blocked(self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
-                                   max_block=self.blocking.max_block, stats=stats)
+        if local:
+            chunks: Iterator[tuple[Any, ...]] = iter_dice_blocked(
+                self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
+                max_block=self.blocking.max_block, threads=threads, stats=stats)
+        else:
+            marked = mark_blocks(plan.band, plan.group, plan.keyset, plan.active, self.blocking.max_block,
+                                 stats=stats)
+            chunks = self._counted(imap_shared(
+                self.ex, _block_pass, range(passes), filters=self.filters, band=marked, group=plan.group,
+                keyset=plan.keyset, active=plan.active, popcounts=self.popcounts, min_score=np.float64(self.floor)),
+                stats)
         for k, part in enumerate(chunks):
             scored = ScoredPairs(*part)
             pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
@@ -268,6 +422,27 @@ class _Candidates:
                         "there)", stats.skipped_blocks, self.blocking.max_block, stats.skipped_pairs)
         self.report.update(compared=stats.compared, reduction_ratio=round(reduction_ratio(stats.compared, n), 6),
                            skipped_blocks=stats.skipped_blocks, skipped_pairs=stats.skipped_pairs)
+
+    @staticmethod
+    def _counted(parts: Iterator[tuple[tuple[Any, ...], int]], stats: BlockedStats) -> Iterator[tuple[Any, ...]]:
+        for pairs, compared in parts:
+            stats.compared += compared
+            stats.kept += len(pairs[0])
+            yield pairs
+
+
+def _triangle_rows(chunk: tuple[int, int], *, filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64],
+                   min_score: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """One executor task: the candidate pairs of rows ``chunk`` against every later row (one thread)."""
+    return dice_upper_triangle(filters, float(min_score), start=chunk[0], stop=chunk[1], popcounts=popcounts,
+                               threads=1)
+
+
+def _block_pass(p: int, *, filters: npt.NDArray[np.uint64], band: npt.NDArray[np.uint32],
+                group: npt.NDArray[np.int64], keyset: npt.NDArray[np.int64], active: npt.NDArray[np.int64],
+                popcounts: npt.NDArray[np.int64], min_score: float) -> tuple[tuple[Any, ...], int]:
+    """One executor task: the new candidate pairs of blocking pass ``p`` and the pairs it compared."""
+    return dice_block_pass(filters, band, group, keyset, active, p, float(min_score), popcounts=popcounts)
 
 
 class _Spill:
@@ -345,7 +520,7 @@ def _join(parts: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]) -> tu
 
 def _classify_stream(
     candidates: _Candidates, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
-    same_submission: str,
+    same_submission: str, frame: ValidationFrame | None = None,
 ) -> tuple[Decisions, PairEvidence | None]:
     """Count every compared pair (the estimate's evidence), then classify them chunk by chunk.
 
@@ -353,7 +528,8 @@ def _classify_stream(
     classified; the pairs wait in a :class:`_Spill` meanwhile, so memory holds
     the counts, the spill budget and the pairs at or above the review band.
     ``valley`` picks its thresholds from all scores at once, so it classifies
-    them together.
+    them together. With a validation ``frame``, every pair at or above the
+    evidence floor goes into it with its match probability.
     """
     evidence = None if count_model is None else PairEvidence(records.presence, count_model)
     with _Spill(len(records)) as spill:
@@ -368,6 +544,14 @@ def _classify_stream(
                                   weights=w if posterior else None, totals=candidates.totals,
                                   same_submission=same_submission, evidence=evidence if posterior else None)
 
+        if frame is not None and count_model is not None:
+            for p, w in spill:
+                keep = p.score >= evidence_floor(count_model)
+                part = p.select(keep)
+                prob = match_probabilities(records.presence, part, count_model,
+                                           weights=None if w is None else w[keep], totals=candidates.totals,
+                                           evidence=evidence)
+                frame.add(part.left, part.right, prob)
         if schema.threshold_method == "valley":
             decided = classify(*spill.gather())
         else:
@@ -386,26 +570,15 @@ def _concat_decisions(parts: list[Decisions]) -> Decisions:
         np.concatenate([d.decision for d in parts]),
         np.concatenate([d.same_submission for d in parts]),
         parts[0].thresholds,
+        parts[0].same_submission_policy,
     )
 
 
 def _take_decisions(d: Decisions, order: npt.NDArray[np.intp]) -> Decisions:
     p = d.pairs
     return Decisions(ScoredPairs(p.left[order], p.right[order], p.score[order]), d.strength[order],
-                     d.by_score[order], d.decision[order], d.same_submission[order], d.thresholds)
-
-
-def _compare_all(
-    filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float, ex: Executor,
-    progress: Progress,
-) -> ScoredPairs:
-    """Every pair scoring at least ``min_score``, compared in chunks on the executor."""
-    n = len(filters)
-    progress("compare", 0, pair_count(n))
-    fn = partial(_compare_chunk, filters=filters, popcounts=popcounts, min_score=min_score)
-    parts = ex.map(fn, all_pairs_ranges(n))
-    progress("compare", pair_count(n), pair_count(n))
-    return ScoredPairs.concat([ScoredPairs(*p) for p in parts])
+                     d.by_score[order], d.decision[order], d.same_submission[order], d.thresholds,
+                     d.same_submission_policy)
 
 
 def summarise(
@@ -490,13 +663,20 @@ def run_dedup(
     count_model: CountModel | None = None,
     blocking: Blocking | str = "auto",
     same_submission: str = "auto",
+    validation_size: int = 150,
+    validation_seed: int = 0,
+    answers: Sequence[str | Path] = (),
 ) -> DedupResult:
     """The registry batch job: verify, store, dedup everything stored, write outputs.
 
     Every submission is verified before any is stored; one bad file stops the run
     with nothing written. Takes no linkage key: the registry never holds one.
     ``same_submission`` is the run's same-submission rule (see :func:`dedup_records`).
+    With a count model, ``validation_size`` pairs are sampled into the query-back
+    lists (reason ``validation``), and ``answers`` (reporters' CSV files, see
+    :func:`read_answers`) fix decisions and correct the estimate.
     """
+    answer_map = read_answers(answers) if answers else {}
     paths = [Path(p) for p in submission_paths]
     subs = []
     for i, p in enumerate(paths):
@@ -539,7 +719,8 @@ def run_dedup(
         count_model.check(schema)
     policy = same_submission_policy(records, schema, same_submission)
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model,
-                           same_submission=policy, blocking=blocking)
+                           same_submission=policy, blocking=blocking, validation_size=validation_size,
+                           validation_seed=validation_seed, answers=answer_map)
     summary = result.summary.with_submissions(new, old)
     manifest = run_manifest(
         schema,
@@ -552,6 +733,8 @@ def run_dedup(
             "same_submission": policy,
             "executor": repr(executor or LocalExecutor()),
             "blocking": dict(result.blocking),
+            "validation": {"size": validation_size, "seed": validation_seed,
+                           "answers": [Path(a).name for a in answers]},
             "count_model": None if count_model is None else {
                 "years": list(count_model.years), "replicates": count_model.replicates, "seed": count_model.seed
             },
