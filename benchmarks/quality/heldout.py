@@ -65,6 +65,14 @@ def _fmt(v: Any, spec: str = ".1f") -> str:
     return "-" if v is None else format(v, spec)
 
 
+def _answer_cols(s: dict[str, Any], size: str = "150") -> dict[str, Any]:
+    a = (s.get("answers") or {}).get(size)
+    if not a:
+        return {"answers_coverage_pct": None, "answers_mae_pct": None, "answers_worst_pct": None}
+    return {"answers_coverage_pct": 100.0 * a["coverage"], "answers_mae_pct": a["estimate_error_pct"]["mean_abs"],
+            "answers_worst_pct": a["estimate_error_pct"]["worst_abs"]}
+
+
 def table_rows(families: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name, fam in families.items():
@@ -79,20 +87,24 @@ def table_rows(families: dict[str, Any]) -> list[dict[str, Any]]:
             "width_mean_pct": s["width_pct_mean"],
             "f1_encoded": s["f1_mean"], "f1_plaintext": s["plain_f1_mean"],
             "f1_at_least_plain_pct": None if s["f1_at_least_plain"] is None else 100.0 * s["f1_at_least_plain"],
+            **_answer_cols(s),
         })
     return rows
 
 
 def print_table(rows: list[dict[str, Any]], families: dict[str, Any]) -> None:
     head = (f"{'family':22} {'sets':>5} {'years':>5} {'cover':>6} {'MAE':>6} {'worst':>7} {'mean':>7} "
-            f"{'found':>7} {'width':>6} {'F1 enc':>7} {'F1 pl':>6} {'enc>=pl':>7}")
+            f"{'found':>7} {'width':>6} {'F1 enc':>7} {'F1 pl':>6} {'enc>=pl':>7} "
+            f"{'cov150':>6} {'MAE150':>6} {'wst150':>6}")
     print(head)
     for r in rows:
         print(f"{r['family']:22} {r['datasets']:>5} {r['years']:>5} {_fmt(r['coverage_pct'], '.0f'):>5}% "
               f"{_fmt(r['estimate_mae_pct'], '.2f'):>5}% {_fmt(r['estimate_worst_pct'], '.2f'):>6}% "
               f"{_fmt(r['estimate_mean_pct'], '+.2f'):>6}% {_fmt(r['found_mean_pct'], '+.2f'):>6}% "
               f"{_fmt(r['width_mean_pct'], '.1f'):>5}% {_fmt(r['f1_encoded'], '.3f'):>7} "
-              f"{_fmt(r['f1_plaintext'], '.3f'):>6} {_fmt(r['f1_at_least_plain_pct'], '.0f'):>6}%")
+              f"{_fmt(r['f1_plaintext'], '.3f'):>6} {_fmt(r['f1_at_least_plain_pct'], '.0f'):>6}% "
+              f"{_fmt(r['answers_coverage_pct'], '.0f'):>5}% {_fmt(r['answers_mae_pct'], '.2f'):>5}% "
+              f"{_fmt(r['answers_worst_pct'], '.2f'):>5}%")
     for name, fam in families.items():
         one = fam["summary"].get("one_run")
         if one:

@@ -61,11 +61,16 @@ def test_model_is_reproducible_and_round_trips(model: CountModel, tmp_path: Path
 def test_estimate_corrects_the_found_count(model: CountModel) -> None:
     filters, presence, true, recs = _year(3)
     found = int(linkage.dedup_records(recs, linkage.default_schema()).persons["person_id"].nunique())
-    est = estimate_unique_persons(filters, presence, model, found=found, seed=1)
     res = linkage.dedup_records(recs, linkage.default_schema(), count_model=model,
                                 estimate_options={"seed": 1, "draws": 50})
+    # the clusters found set rho (reports saved per true pair) with the model's as a prior
+    labels = res.persons.set_index(["reporter", "record_id"]).loc[
+        list(zip(recs.reporter.tolist(), recs.record_id.tolist(), strict=True)), "person_id"].to_numpy()
+    est = estimate_unique_persons(filters, presence, model, found=found, seed=1, labels=labels)
     # same point, pairs reused
     assert res.summary.estimate is not None and res.summary.estimate.estimate == est.estimate
+    assert est.rho != model.rho and estimate_unique_persons(filters, presence, model, seed=1).rho == round(
+        model.rho, 4)
     lo, hi = est.interval
     assert lo <= est.estimate <= hi
     # the found count overcounts by ~10% (missed links); the estimate is within 4%

@@ -1,8 +1,15 @@
 """Block: which record pairs get compared.
 
-This release does not block: every pair is a candidate (a year of reports is a
-few thousand records, and the filters are small). :func:`all_pairs_ranges`
-splits the upper triangle of all pairs into row ranges of about equal numbers of
+A :class:`Blocking` says which records meet: :class:`AllPairs` (every pair),
+:class:`HammingLSH` (bit-sampling LSH over the filters, several bands),
+:class:`KeyBlocking` (a key column), combined with ``|`` (or) and ``&`` (and);
+every blocking guards against giant blocks (``max_block``). :meth:`Blocking.plan`
+resolves it against the records into arrays the compare stage takes
+(:func:`linkage.compare.iter_dice_blocked`); :func:`pair_completeness` and
+:func:`reduction_ratio` measure it against the all-pairs result.
+:func:`default_blocking` is what ``blocking="auto"`` picks.
+
+For all pairs, :func:`all_pairs_ranges` splits the upper triangle of all pairs into row ranges of about equal numbers of
 pairs, so that the comparison can run in parallel on any executor and each range
 yields the pairs ``i < j`` with ``i`` in it.
 """
@@ -11,7 +18,29 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["all_pairs_ranges", "pair_count"]
+from linkage.block._blocking import (
+    AllPairs,
+    Blocking,
+    BlockPlan,
+    HammingLSH,
+    KeyBlocking,
+    default_blocking,
+    pair_completeness,
+    reduction_ratio,
+)
+
+__all__ = [
+    "AllPairs",
+    "BlockPlan",
+    "Blocking",
+    "HammingLSH",
+    "KeyBlocking",
+    "all_pairs_ranges",
+    "default_blocking",
+    "pair_completeness",
+    "pair_count",
+    "reduction_ratio",
+]
 
 
 def pair_count(n: int) -> int:

@@ -12,6 +12,7 @@ on its own: too few shared fields, two records of one submission.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy.typing as npt
 from linkage.classify._rules import MATCH, REVIEW, apply_rules, classify_scores
 from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
 from linkage.errors import LinkageError, MismatchError
-from linkage.estimate import CountModel, evidence_floor, match_probabilities
+from linkage.estimate import CountModel, PairEvidence, evidence_floor, match_probabilities
 from linkage.records import RegistryRecords, ScoredPairs
 from linkage.schema import Schema
 
@@ -124,19 +125,26 @@ def classify_pairs(
     schema: Schema,
     *,
     count_model: CountModel | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
+    totals: Mapping[int, int] | None = None,
     same_submission: str = "auto",
+    evidence: PairEvidence | None = None,
 ) -> Decisions:
     """Classify scored pairs of ``records`` by ``schema``'s thresholds method and rules.
 
-    ``pairs`` must hold every pair scoring at least :func:`candidate_floor`. Pairs
-    below the review threshold are dropped from the result. ``same_submission``
+    ``pairs`` must hold every pair scoring at least :func:`candidate_floor` (under
+    a blocking: every such pair it compared, with ``weights`` and ``totals`` as
+    :func:`linkage.estimate.match_probabilities` takes them; with ``evidence``
+    ``pairs`` may be one chunk of a streamed run). Pairs below the
+    review threshold are dropped from the result. ``same_submission``
     (``auto``, ``match``, ``review``) is the run's choice of the same-submission
     rule (:func:`same_submission_policy`).
     """
     policy = same_submission_policy(records, schema, same_submission)
     if schema.threshold_method == "posterior":
         model = _model_for(schema, count_model)
-        strength = match_probabilities(records.presence, pairs, model)
+        strength = match_probabilities(records.presence, pairs, model, weights=weights, totals=totals,
+                                       evidence=evidence)
         choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
                                  {"on": "probability that a pair is one person",
                                   "model_years": list(model.years)})

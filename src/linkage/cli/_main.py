@@ -8,6 +8,7 @@ on stdout. Progress bars appear on stderr only when it is a terminal.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -149,7 +150,7 @@ def _load_linkage_key(key_file: Path | None) -> Any:
 def cli() -> None:
     """Privacy-preserving record linkage: count unique persons across reporters.
 
-    Reporters: keygen, encode. Registry: inspect, dedup. Everyone: schema, demo.
+    Reporters: keygen, encode. Registry: inspect, dedup, reporter-page. Everyone: schema, demo.
     """
 
 
@@ -262,6 +263,10 @@ def _print_report(report: Any, *, err: bool = False, dry_run: bool = False) -> N
 @click.option("--invalid", type=click.Choice(["refuse", "missing"]), default="refuse", show_default=True,
               help="A cell that cannot be read: refuse the file (listing every problem), or encode it as missing "
                    "(listed in the local rejects file, counted in the submission).")
+@click.option("--period", default=None, metavar="PERIOD",
+              help="Reporting period of these records: 2024, 2024-03, 2024-Q1 or 2024-01-01..2024-03-31 (signed).")
+@click.option("--replaces", default=None, metavar="SUBMISSION_ID",
+              help="The submission id of an earlier submission of yours that this file corrects (signed).")
 @click.option("--dry-run", is_flag=True, help="Show what would go in, and every problem; write nothing, need no key.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never a key or secret file).")
 @click.option("--json", "as_json", is_flag=True)
@@ -270,7 +275,7 @@ def encode(
     input_file: Path, reporter_id: str | None, signing_key: Path | None, key_file: Path | None,
     schema_file: Path | None, out: Path | None, id_map: Path | None, rejects: Path | None,
     columns: tuple[str, ...], case_ref_column: str | None, encoding: str | None, sheet: str | None, invalid: str,
-    dry_run: bool, overwrite: bool, as_json: bool,
+    period: str | None, replaces: str | None, dry_run: bool, overwrite: bool, as_json: bool,
 ) -> None:
     """Normalise, encode and sign a reporter's table (CSV/TXT, XLSX or Parquet).
 
@@ -302,6 +307,9 @@ def encode(
     if missing:
         raise click.UsageError(f"missing option(s) {', '.join(missing)} (only --dry-run runs without them)")
     assert out is not None and signing_key is not None and reporter_id is not None
+    from linkage.submission import parse_period
+
+    period_dates = None if period is None else parse_period(period)
     defaults = default_outputs(out, id_map)
     id_map_path = defaults["id_map"]
     rejects_path = rejects or defaults["rejects"]
@@ -322,7 +330,7 @@ def encode(
         report = encode_file(
             input_file, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map_path,
             rejects_path=rejects_path, columns=mapping, encoding=encoding, sheet=sheet, invalid=invalid,
-            overwrite=overwrite,
+            overwrite=overwrite, period=period_dates, replaces=replaces,
         )
     except InputError as exc:
         if exc.report is None:
@@ -391,25 +399,47 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="Registry SQLite store (default: OUT/registry.sqlite).")
 @click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="How many cores the comparison uses (default: all): threads in this process, or worker "
+                   "processes with --executor process, or LocalCluster workers with --executor dask.")
+@click.option("--executor", "executor_name", type=click.Choice(["local", "process", "dask"]), default="local",
+              show_default=True,
+              help="Where the comparison runs: this process (threads), a pool of processes sharing the filters "
+                   "through memory-mapped files, or a Dask cluster (see --scheduler; needs the dask extra).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) for --executor dask; without it a "
+                                  "LocalCluster starts on this machine.")
+@click.option("--blocking", type=click.Choice(["auto", "none", "lsh"]), default="auto", show_default=True,
+              help="Which pairs are compared: auto = all pairs up to 50,000 records, Hamming LSH above; "
+                   "none = all pairs; lsh = Hamming LSH (16 bits x 128 bands).")
 @click.option("--count-model", "count_model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Count model from 'linkage count-model': adds the estimated true count with an interval.")
 @click.option("--same-submission", type=click.Choice(["auto", "match", "review"]), default="auto",
               show_default=True,
               help="Pairs inside one submission: match them, send them to review, or auto (match when every "
                    "record comes from one reporter, so a single file is a batch dedup job; else the schema's rule).")
+@click.option("--validation-size", type=click.IntRange(min=0), default=150, show_default=True,
+              help="Pairs sampled (stratified by match probability) into the query-back lists (reason "
+                   "'validation'); reporters' answers to them correct the estimate (150: about +-1%).")
+@click.option("--validation-seed", type=int, default=0, show_default=True,
+              help="Seed of the validation sample (keep it to take the answers back).")
+@click.option("--answers", "answer_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A reporter's answers (CSV: record_id, other_reporter, other_record_id, answer = "
+                   "same/different/unknown; one file per reporter, named <reporter>.csv). Repeatable.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, count_model_file: Path | None, same_submission: str, as_json: bool,
+    key_id: str | None, workers: int | None, executor_name: str, scheduler: str | None, blocking: str,
+    count_model_file: Path | None, same_submission: str, validation_size: int, validation_seed: int,
+    answer_files: tuple[Path, ...], as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
     Writes persons.csv/.parquet, queryback/<reporter>.csv, summary.json and
     manifest.json to OUT. Never takes a linkage key.
     """
-    from linkage.execution import LocalExecutor, ProcessExecutor
+    from linkage.execution import DaskExecutor, LocalExecutor, ProcessExecutor
     from linkage.pipeline import run_dedup
     from linkage.schema import load_schema
     from linkage.submission import load_trusted_keys
@@ -431,11 +461,21 @@ def dedup(
             model.check(schema)
         except LinkageError as exc:
             raise _named(exc, count_model_file.name) from None
-    executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
-    with _Progress(not as_json) as progress:
+    if scheduler is not None and executor_name != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    executor: LocalExecutor | ProcessExecutor | DaskExecutor
+    if executor_name == "process":
+        executor = ProcessExecutor(workers)
+    elif executor_name == "dask":
+        executor = DaskExecutor(scheduler, workers=workers)
+    else:
+        executor = LocalExecutor(workers)
+    with executor if not isinstance(executor, LocalExecutor) else contextlib.nullcontext(), \
+            _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
                            key_id=key_id, executor=executor, progress=progress, count_model=model,
-                           same_submission=same_submission)
+                           blocking=blocking, same_submission=same_submission, validation_size=validation_size,
+                           validation_seed=validation_seed, answers=list(answer_files))
     if as_json:
         _print_json(result.summary.to_json())
     else:
@@ -494,6 +534,43 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
     else:
         click.echo(f"count model for {', '.join(map(str, model.years))} "
                    f"({model.replicates} replicates, {len(model.strata)} presence strata) written to {out}")
+
+
+@cli.command("reporter-page")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The HTML file to write (one self-contained offline page).")
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Linkage schema JSON (default: the built-in profile).")
+@click.option("--reporter", "reporter_id", help="The reporter id the page signs as (default: the page asks).")
+@click.option("--key-id", help="The key id of the linkage secret reporters must use (kid-...; keygen printed it).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="The page's language when it opens (it can switch).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing page.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def reporter_page_cmd(out: Path, schema_file: Path | None, reporter_id: str | None, key_id: str | None, lang: str,
+                      overwrite: bool, as_json: bool) -> None:
+    """Write the offline reporter page: encode and sign in a browser, byte for byte as 'linkage encode'.
+
+    Prints the page's check value (shown in its footer) and the SHA-256 of the
+    file: publish both, so reporters can check the page they got. Needs no key.
+    """
+    from linkage.reporter_page import write_reporter_page
+    from linkage.schema import load_schema
+
+    schema = load_schema(schema_file)
+    page = write_reporter_page(out, schema, reporter_id=reporter_id, key_id=key_id, lang=lang, overwrite=overwrite)
+    info = {"page": str(out), "bytes": page.size, "check_value": page.check_value, "file_sha256": page.file_sha256,
+            "schema_fingerprint": page.schema_fingerprint, "reporter_id": reporter_id, "key_id": key_id}
+    if as_json:
+        _print_json(info)
+        return
+    click.echo(f"reporter page ({page.size:,} bytes) -> {out}")
+    click.echo(f"check value (in the page's footer): {page.check_value}")
+    click.echo(f"file SHA-256 (sha256sum, certutil -hashfile ... SHA256): {page.file_sha256}")
+    click.echo(f"schema fingerprint: {page.schema_fingerprint}")
+    if key_id is None:
+        click.echo("note: no --key-id: the page accepts any linkage secret and shows its key id", err=True)
 
 
 @cli.command("schema")
@@ -631,3 +708,31 @@ def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int
 
 def main() -> None:
     cli(prog_name="linkage")
+
+
+@cli.command("sign-answers")
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="Your Ed25519 signing key (the one you sign submissions with).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Signature file to write (default: ANSWERS_FILE.sig).")
+@handle_errors
+def sign_answers_cmd(answers_file: Path, signing_key: Path, out: Path | None) -> None:
+    """Reporter: sign your answers to a query-back list (columns record_id, other_reporter, other_record_id,
+    answer = same / different / unknown, optional answered_on) for the registry."""
+    from linkage.files import atomic_write_bytes
+    from linkage.submission import read_signing_key, sign_answers
+
+    target = out or answers_file.with_name(answers_file.name + ".sig")
+    sig = sign_answers(answers_file.read_bytes(), read_signing_key(signing_key))
+    atomic_write_bytes(target, [sig], overwrite=True)
+    click.echo(f"signed -> {target}")
+
+
+def _add_registry_commands() -> None:
+    from linkage.cli._registry import registry
+
+    cli.add_command(registry)
+
+
+_add_registry_commands()

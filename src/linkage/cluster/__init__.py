@@ -15,31 +15,18 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["connected_components", "constrained_components", "person_ids"]
+from linkage.cluster._unionfind import UnionFind
+
+__all__ = ["UnionFind", "connected_components", "constrained_components", "person_ids"]
 
 
 def connected_components(
     n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Component label (the smallest member index) of each of ``n`` nodes."""
-    parent = np.arange(n, dtype=np.int64)
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = int(parent[root])
-        while parent[x] != root:
-            parent[x], x = root, int(parent[x])
-        return root
-
-    for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            if ra < rb:
-                parent[rb] = ra
-            else:
-                parent[ra] = rb
-    return np.array([find(i) for i in range(n)], dtype=np.int64)
+    uf = UnionFind(n)
+    uf.add(left, right)
+    return uf.labels()
 
 
 def person_ids(labels: npt.NDArray[np.int64], member_keys: Sequence[str]) -> list[str]:

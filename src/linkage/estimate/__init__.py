@@ -17,9 +17,19 @@ is :func:`linkage.simulate.build_count_model` (``linkage count-model``): the
 simulator is kept apart, so that the registry path never loads the synthetic
 generator or the encoder.
 
+Reporters' answers to a validation sample of pairs correct the estimate
+(:func:`validation_sample`, :func:`calibrate_with_answers`; :mod:`linkage.estimate._answers`).
+
 How it works and what it does not cover: :mod:`linkage.estimate._estimate`.
 """
 
+from linkage.estimate._answers import (
+    ANSWERS,
+    ValidationFrame,
+    ValidationSample,
+    calibrate_with_answers,
+    validation_sample,
+)
 from linkage.estimate._count_model import (
     FLOOR,
     MIN_SIM_TRUE_PAIRS,
@@ -39,15 +49,21 @@ from linkage.estimate._estimate import (
     evidence_floor,
     match_probabilities,
 )
+from linkage.estimate._evidence import PairEvidence
 
 __all__ = [
+    "ANSWERS",
+    "PairEvidence",
     "FLOOR",
     "MIN_SIM_TRUE_PAIRS",
     "NBINS",
     "STEP",
+    "ValidationFrame",
+    "ValidationSample",
     "CountEstimate",
     "CountModel",
     "bootstrap_persons",
+    "calibrate_with_answers",
     "default_count_model",
     "estimate_unique_persons",
     "evidence_floor",
@@ -56,4 +72,5 @@ __all__ = [
     "pair_totals",
     "score_bins",
     "stratum_keys",
+    "validation_sample",
 ]

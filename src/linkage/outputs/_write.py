@@ -31,6 +31,11 @@ def summary_table(summary: DedupSummary) -> list[tuple[str, str]]:
         lo, hi = est.interval
         level = f"{100 * est.level:.0f}%"
         rows.append(("unique persons (estimated)", f"{est.estimate:.0f} ({level} interval {lo:.0f}-{hi:.0f})"))
+        if est.fit:
+            rows.append(("count model fit", f"chi-square/df {est.fit['chi2_per_df']:.1f}"
+                         + (" (poor: interval widened)" if est.fit.get("poor_fit") else "")))
+        for w in est.warnings:
+            rows.append(("WARNING", w))
     rows += [
         ("persons reported by 2+ reporters", str(summary.persons_multi_reporter)),
         ("matched pairs", str(summary.pairs.match)),

@@ -172,6 +172,8 @@ def encode_file(
     sheet: str | None = None,
     invalid: str = "refuse",
     overwrite: bool = False,
+    period: tuple[str, str] | None = None,
+    replaces: str | None = None,
 ) -> EncodeReport:
     """Read, normalise, encode and sign a reporter's file; write the submission with its local files.
 
@@ -183,7 +185,10 @@ def encode_file(
     is the :class:`EncodeReport`) and writes nothing; ``"missing"`` encodes
     bad cells as missing, writes the rejects file (row, field, column, reason;
     no values) to ``rejects_path`` and puts per-field counts in the signed
-    header.
+    header. ``period`` (``(start, end)`` ISO dates, see
+    :func:`linkage.submission.parse_period`) and ``replaces`` (the submission id
+    of an earlier submission this one corrects) go into the signed header for
+    the registry.
 
     Every output is checked before anything is read (its directory exists; it
     does not exist unless ``overwrite``; it never holds a key). The id map,
@@ -210,7 +215,7 @@ def encode_file(
     encoded = encode_records(norm.frame, schema, key)
     signed = sign_submission(
         encoded, schema, reporter_id=reporter_id, signing_key=signing_key, case_refs=table.case_refs(),
-        dropped_cells=norm.dropped_cells() if policy == "missing" else None,
+        dropped_cells=norm.dropped_cells() if policy == "missing" else None, period=period, replaces=replaces,
     )
     files: list[PendingFile] = []
     written: dict[str, str] = {}
@@ -245,6 +250,8 @@ def encode_table(
     columns: Mapping[str, str] | None = None,
     invalid: str = "refuse",
     rejects_path: str | Path | None = None,
+    period: tuple[str, str] | None = None,
+    replaces: str | None = None,
 ) -> pd.DataFrame:
     """Normalise, encode and sign a reporter's table; returns the local id map.
 
@@ -261,7 +268,8 @@ def encode_table(
             mapping["case_ref"] = labels[case_ref_column.strip().casefold()]
     report = encode_file(
         df, schema, key, signing_key, reporter_id=reporter_id, out_path=out_path, id_map_path=id_map_path,
-        rejects_path=rejects_path, columns=mapping, invalid=invalid, overwrite=overwrite,
+        rejects_path=rejects_path, columns=mapping, invalid=invalid, overwrite=overwrite, period=period,
+        replaces=replaces,
     )
     assert report.id_map is not None
     return report.id_map

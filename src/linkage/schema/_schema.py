@@ -502,8 +502,14 @@ def fingerprint_of(doc: Mapping[str, Any]) -> str:
     fingerprinted in its version 1 form, so schemas, submissions and models
     made before version 2 keep their fingerprints.
     """
+    return "sha256:" + hashlib.sha256(canonical_json(fingerprint_body(doc))).hexdigest()
+
+
+def fingerprint_body(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`fingerprint_of` hashes (as :func:`canonical_json`): the document without its
+    description and reporter-local keys, in its version 1 form when it encodes as version 1 did."""
     body = {k: v for k, v in doc.items() if k != "description" and k not in LOCAL_ONLY_KEYS}
-    return "sha256:" + hashlib.sha256(canonical_json(_v1_form(body))).hexdigest()
+    return _v1_form(body)
 
 
 def _v1_form(body: dict[str, Any]) -> dict[str, Any]:

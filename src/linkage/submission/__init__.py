@@ -13,6 +13,7 @@ from linkage.submission._format import (
     Submission,
     SubmissionHeader,
     describe_submission,
+    parse_period,
     read_submission,
     sign_submission,
     write_submission,
@@ -25,6 +26,8 @@ from linkage.submission._signing import (
     public_pem,
     read_public_key,
     read_signing_key,
+    sign_answers,
+    verify_answers,
     write_signing_key,
 )
 
@@ -38,12 +41,15 @@ __all__ = [
     "describe_submission",
     "generate_signing_key",
     "load_trusted_keys",
+    "parse_period",
     "public_key_id",
     "public_pem",
     "read_public_key",
     "read_signing_key",
     "read_submission",
+    "sign_answers",
     "sign_submission",
+    "verify_answers",
     "write_signing_key",
     "write_submission",
 ]

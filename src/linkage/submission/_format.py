@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import hmac
 import json
 import math
 import re
 import secrets
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -109,9 +111,54 @@ HEADER_SCHEMA: dict[str, Any] = {
             "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,31}$"},
             "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_RECORDS},
         },
+        "period": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["start", "end"],
+            "properties": {
+                "start": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                "end": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            },
+        },
+        "replaces": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     },
 }
 
+
+
+#: Test-only: ``(seed, created)`` that make record ids, submission id and creation time
+#: reproducible (:func:`linkage.submission._testing.seeded_randomness`); ``None`` in real use.
+_TEST_RANDOMNESS: ContextVar[tuple[bytes, str] | None] = ContextVar("linkage_test_randomness", default=None)
+_RECORD_IDS = b"linkage/test/record-ids"
+_SUBMISSION_ID = b"linkage/test/submission-id"
+
+
+def test_stream(seed: bytes, purpose: bytes, n: int) -> bytes:
+    """The test-only stand-in for random bytes: HMAC-SHA256(seed, purpose || 0x00 || uint32_be(i)), i = 0, 1, ...
+
+    The reporter page computes the same stream when a test seeds it, so the two
+    can be compared byte for byte. Never used unless a test asks for it.
+    """
+    out = bytearray()
+    counter = 0
+    while len(out) < n:
+        out += hmac.digest(seed, purpose + b"\x00" + counter.to_bytes(4, "big"), hashlib.sha256)
+        counter += 1
+    return bytes(out[:n])
+
+
+def _random_bytes(n: int, purpose: bytes) -> bytes:
+    seeded = _TEST_RANDOMNESS.get()
+    if seeded is None:
+        return secrets.token_bytes(n)
+    return test_stream(seeded[0], purpose, n)
+
+
+def _created() -> str:
+    seeded = _TEST_RANDOMNESS.get()
+    if seeded is not None:
+        return seeded[1]
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _record_dtype(words: int) -> np.dtype[Any]:
@@ -143,19 +190,26 @@ class SubmissionHeader:
     payload_length: int
     payload_sha256: str
     dropped_cells: Mapping[str, int] | None = None
+    #: The reporting period the records belong to (``{"start": ISO date, "end": ISO date}``).
+    period: Mapping[str, str] | None = None
+    #: The submission id of an earlier submission of the same reporter that this one corrects.
+    replaces: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The header as the JSON object that is signed (the schema as a plain dict).
 
-        ``dropped_cells`` appears only when set (submissions written with
-        ``invalid="missing"``), so other headers are exactly as before it existed.
+        ``dropped_cells``, ``period`` and ``replaces`` appear only when set, so
+        other headers are exactly as before they existed.
         """
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["schema"] = dict(self.schema)
-        if self.dropped_cells is None:
-            del out["dropped_cells"]
-        else:
-            out["dropped_cells"] = dict(self.dropped_cells)
+        for name in ("dropped_cells", "period"):
+            if out[name] is None:
+                del out[name]
+            else:
+                out[name] = dict(out[name])
+        if self.replaces is None:
+            del out["replaces"]
         return out
 
     @classmethod
@@ -227,12 +281,17 @@ def sign_submission(
     signing_key: Ed25519PrivateKey,
     case_refs: list[str | None] | None = None,
     dropped_cells: Mapping[str, int] | None = None,
+    period: tuple[str, str] | None = None,
+    replaces: str | None = None,
 ) -> SignedSubmission:
     """Sign encoded records into the bytes of a submission file, with the local id map.
 
     ``dropped_cells`` (per schema field, how many records lost a cell that could
     not be read; see ``invalid="missing"`` in :mod:`linkage.pipeline`) goes into
-    the signed header.
+    the signed header, as do ``period`` (the reporting period, ISO dates
+    ``(start, end)``, see :func:`parse_period`) and ``replaces`` (the submission
+    id of an earlier submission this one corrects): the registry counts each
+    submission under its period and lets a correction replace what it names.
     """
     if not re.fullmatch(REPORTER_ID_PATTERN, reporter_id):
         raise SubmissionError("reporter id must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
@@ -255,7 +314,10 @@ def sign_submission(
             if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= n:
                 raise SubmissionError(f"dropped_cells of {name!r} must be a whole number from 0 to the record count")
             dropped[name] = int(count)
-    ids = np.frombuffer(secrets.token_bytes(RECORD_ID_BYTES * n), dtype=f"V{RECORD_ID_BYTES}")
+    period_doc = None if period is None else _check_period(period[0], period[1])
+    if replaces is not None and not re.fullmatch(r"[0-9a-f]{32}", replaces):
+        raise SubmissionError("replaces must be the 32-character submission id of an earlier submission")
+    ids = np.frombuffer(_random_bytes(RECORD_ID_BYTES * n, _RECORD_IDS), dtype=f"V{RECORD_ID_BYTES}")
     body_arr = np.zeros(n, dtype=_record_dtype(words))
     body_arr["record_id"] = ids
     body_arr["presence"] = encoded.presence
@@ -269,13 +331,15 @@ def sign_submission(
         key_id=encoded.key_id,
         reporter_id=reporter_id,
         signer=public_key_id(signing_key.public_key()),
-        submission_id=secrets.token_hex(16),
-        created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+        submission_id=_random_bytes(16, _SUBMISSION_ID).hex(),
+        created=_created(),
         record_count=n,
         filter_words=words,
         payload_length=len(body),
         payload_sha256=hashlib.sha256(body).hexdigest(),
         dropped_cells=dropped,
+        period=period_doc,
+        replaces=replaces,
     )
     header_bytes = json.dumps(header.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
     if len(header_bytes) > MAX_HEADER:  # pragma: no cover - a schema has at most 16 fields
@@ -304,6 +368,8 @@ def write_submission(
     id_map_path: str | Path | None = None,
     overwrite: bool = False,
     dropped_cells: Mapping[str, int] | None = None,
+    period: tuple[str, str] | None = None,
+    replaces: str | None = None,
 ) -> pd.DataFrame:
     """Write a signed submission file and return the reporter's local id map.
 
@@ -325,13 +391,51 @@ def write_submission(
     except LinkageError as exc:
         raise SubmissionError(str(exc)) from None
     signed = sign_submission(encoded, schema, reporter_id=reporter_id, signing_key=signing_key,
-                             case_refs=case_refs, dropped_cells=dropped_cells)
+                             case_refs=case_refs, dropped_cells=dropped_cells, period=period, replaces=replaces)
     files: list[PendingFile] = []
     if id_map_path is not None:
         files.append(PendingFile(Path(id_map_path), [signed.id_map_csv()]))
     files.append(PendingFile(Path(path), [signed.data]))
     commit_files(files, overwrite=overwrite)
     return signed.id_map
+
+
+def _check_period(start: str, end: str) -> dict[str, str]:
+    try:
+        a = _dt.date.fromisoformat(start)
+        b = _dt.date.fromisoformat(end)
+    except (TypeError, ValueError):
+        raise SubmissionError("the reporting period must be two ISO dates (YYYY-MM-DD)") from None
+    if a > b:
+        raise SubmissionError("the reporting period ends before it starts")
+    return {"start": a.isoformat(), "end": b.isoformat()}
+
+
+def parse_period(text: str) -> tuple[str, str]:
+    """A reporting period from text: ``2024`` (a year), ``2024-03`` (a month), ``2024-Q1`` (a quarter),
+    ``2024-03-01..2024-03-31`` (two ISO dates). Returns ``(start, end)`` as ISO dates."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})", t)
+    if m:
+        return f"{t}-01-01", f"{t}-12-31"
+    m = re.fullmatch(r"(\d{4})-[Qq]([1-4])", t)
+    if m:
+        y, q = int(m.group(1)), int(m.group(2))
+        start = _dt.date(y, 3 * q - 2, 1)
+        end = (_dt.date(y + (q == 4), (3 * q) % 12 + 1, 1) - _dt.timedelta(days=1))
+        return start.isoformat(), end.isoformat()
+    m = re.fullmatch(r"(\d{4})-(\d{2})", t)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise SubmissionError("the reporting period's month must be 01-12")
+        end = _dt.date(y + (mo == 12), mo % 12 + 1, 1) - _dt.timedelta(days=1)
+        return f"{y:04d}-{mo:02d}-01", end.isoformat()
+    if ".." in t:
+        a, b = t.split("..", 1)
+        d = _check_period(a.strip(), b.strip())
+        return d["start"], d["end"]
+    raise SubmissionError("a reporting period is YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD")
 
 
 def _read_exact(fh: BinaryIO, n: int, what: str) -> bytes:
@@ -452,6 +556,11 @@ def check_header(header: Any) -> Schema:
                 raise SubmissionError("submission's dropped-cell counts name a field its schema does not have")
             if count > header["record_count"]:
                 raise SubmissionError("submission's dropped-cell counts exceed its record count")
+    period = header.get("period")
+    if period is not None:
+        _check_period(period["start"], period["end"])
+    if header.get("replaces") == header["submission_id"]:
+        raise SubmissionError("submission names itself as the one it replaces")
     return loaded
 
 
@@ -584,6 +693,8 @@ def describe_submission(sub: Submission) -> dict[str, Any]:
         "filter_bits": length,
         "fields_present": presence_counts,
         "fields_dropped": dict(h.dropped_cells) if h.dropped_cells is not None else None,
+        "period": dict(h.period) if h.period is not None else None,
+        "replaces": h.replaces,
         "fill_mean": float(fill.mean()) if len(sub) else 0.0,
         "fill_min": float(fill.min()) if len(sub) else 0.0,
         "fill_max": float(fill.max()) if len(sub) else 0.0,

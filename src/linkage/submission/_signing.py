@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -174,3 +175,36 @@ def load_trusted_keys(directory: str | Path) -> dict[str, Ed25519PublicKey]:
     if not keys:
         raise KeyFileError(f"no <reporter_id>.pub files in {d.name!r}")
     return keys
+
+
+_ANSWERS_DOMAIN = b"linkage/answers/v1\x00"
+
+
+def sign_answers(data: bytes, signing_key: Ed25519PrivateKey) -> bytes:
+    """A detached Ed25519 signature over a reporter's answers file (its bytes), for the registry."""
+    if not isinstance(signing_key, Ed25519PrivateKey):
+        raise KeyFileError("signing needs an Ed25519 private key (read it with read_signing_key)")
+    return signing_key.sign(_ANSWERS_DOMAIN + data)
+
+
+def verify_answers(data: bytes, signature_path: str | Path, trusted_keys: Mapping[str, Ed25519PublicKey],
+                   *, name: str = "answers") -> str:
+    """The reporter whose key signed ``data`` (the signature in ``signature_path``); else :class:`SignatureError`."""
+    from cryptography.exceptions import InvalidSignature
+
+    from linkage.errors import SignatureError
+
+    try:
+        sig = Path(signature_path).read_bytes()
+    except OSError:
+        raise SignatureError(f"{name}: no signature file (sign the answers with 'linkage sign-answers')") from None
+    found = []
+    for reporter, pub in sorted(trusted_keys.items()):
+        try:
+            pub.verify(sig, _ANSWERS_DOMAIN + data)
+        except InvalidSignature:
+            continue
+        found.append(reporter)
+    if len(found) != 1:
+        raise SignatureError(f"{name}: the signature does not verify against a registered reporter key")
+    return found[0]

@@ -24,12 +24,22 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from linkage.compare import dice_upper_triangle
 from linkage.encode import LinkageKey, encode_records, generate_linkage_key
+from linkage.estimate import (
+    CountEstimate,
+    calibrate_with_answers,
+    default_count_model,
+    evidence_floor,
+    match_probabilities,
+    validation_sample,
+)
 from linkage.evaluate._exact_key import exact_key_labels
 from linkage.evaluate._metrics import pairwise_metrics
 from linkage.evaluate.heldout._dataset import HeldoutData
 from linkage.normalise import normalise_records
 from linkage.pipeline import dedup_records
+from linkage.records import ScoredPairs
 from linkage.schema import Schema, default_schema
 from linkage.store import RegistryRecords
 
@@ -51,8 +61,39 @@ def _found_labels(persons: pd.DataFrame, record_ids: npt.NDArray[np.str_]) -> li
     return found
 
 
+ANSWER_SIZES = (0, 50, 100, 150, 200, 400)
+
+
+def answers_curve(
+    sub: RegistryRecords, truth: npt.NDArray[np.object_], est: CountEstimate, schema: Schema,
+    sizes: Sequence[int] = ANSWER_SIZES, seed: int = 0,
+) -> dict[str, dict[str, Any]]:
+    """The estimate corrected by answers simulated from the truth, for each validation sample size."""
+    model = default_count_model(schema)
+    f = np.ascontiguousarray(sub.filters, dtype=np.uint64)
+    li, ri, sc = dice_upper_triangle(f, evidence_floor(model))
+    frame = ScoredPairs(li, ri, sc)
+    prob = match_probabilities(sub.presence, frame, model)
+    true_n = int(pd.Series(truth).nunique())
+    out: dict[str, dict[str, Any]] = {}
+    for size in sizes:
+        if size == 0:
+            e = est
+        else:
+            sample = validation_sample(li, ri, prob, size, seed=seed)
+            answers = {(a, b): ("same" if truth[a] == truth[b] else "different")
+                       for a, b in zip(sample.left.tolist(), sample.right.tolist(), strict=True)}
+            e = calibrate_with_answers(est, sample, answers)
+        lo, hi = (float(v) for v in e.interval)
+        out[str(size)] = {"estimate": float(e.estimate), "estimate_error_pct": _pct(float(e.estimate), true_n),
+                          "covers": bool(lo <= true_n <= hi),
+                          "width_pct": 100.0 * (hi - lo) / true_n if true_n else 0.0}
+    return out
+
+
 def _dedup_row(
-    sub: RegistryRecords, truth: npt.NDArray[np.object_], plain: npt.NDArray[np.int64], schema: Schema
+    sub: RegistryRecords, truth: npt.NDArray[np.object_], plain: npt.NDArray[np.int64], schema: Schema,
+    answer_sizes: Sequence[int] = (),
 ) -> tuple[dict[str, Any], list[str]]:
     t0 = time.perf_counter()
     res = dedup_records(sub, schema)
@@ -71,6 +112,8 @@ def _dedup_row(
         "pairs": {"match": res.summary.pairs.match, "review": res.summary.pairs.review}, "seconds": round(seconds, 3),
     }
     est = res.summary.estimate
+    if est is not None and answer_sizes:
+        row["answers"] = answers_curve(sub, truth, est, schema, answer_sizes)
     if est is not None:
         lo, hi = (float(v) for v in est.interval)
         e = float(est.estimate)
@@ -118,10 +161,13 @@ def measure_dataset(
     schema: Schema | None = None,
     key: LinkageKey | None = None,
     one_run: bool = False,
+    answer_sizes: Sequence[int] = ANSWER_SIZES,
 ) -> dict[str, Any]:
     """Per-year results (and, with ``one_run``, one dedup over all years) for one data set.
 
-    ``key`` defaults to a fresh random key.
+    ``key`` defaults to a fresh random key. Each year's estimate is also
+    corrected by answers simulated from the truth to validation samples of
+    ``answer_sizes`` pairs (:func:`answers_curve`).
     """
     schema = schema or default_schema()
     key = key or generate_linkage_key()
@@ -132,7 +178,7 @@ def measure_dataset(
     per_year: list[dict[str, Any]] = []
     for y in sorted(set(years.tolist())):
         idx = np.flatnonzero(years == y)
-        row, _ = _dedup_row(_subset(recs, idx), truth[idx], _relabel(plain_all[idx]), schema)
+        row, _ = _dedup_row(_subset(recs, idx), truth[idx], _relabel(plain_all[idx]), schema, answer_sizes)
         per_year.append({"year": int(y), **row})
     out: dict[str, Any] = {"family": data.family, "dataset": data.info.get("id", str(data.seed)),
                            "reports": len(truth), "persons": int(pd.Series(truth).nunique()),
@@ -189,6 +235,14 @@ def summarise_family(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "precision_mean": float(np.mean([r["precision"] for r in rows])) if rows else None,
         "recall_mean": float(np.mean([r["recall"] for r in rows])) if rows else None,
     }
+    curve = [r["answers"] for r in with_est if "answers" in r]
+    if curve:
+        out["answers"] = {
+            size: {"coverage": float(np.mean([c[size]["covers"] for c in curve])),
+                   "estimate_error_pct": _stats([c[size]["estimate_error_pct"] for c in curve]),
+                   "width_pct_mean": float(np.mean([c[size]["width_pct"] for c in curve]))}
+            for size in curve[0]
+        }
     one = [res["one_run"] for res in results if "one_run" in res]
     if one:
         with_est1 = [r for r in one if "estimate" in r]

@@ -1,0 +1,72 @@
+"""What the count needs from the compared pairs, gathered chunk by chunk (bounded memory).
+
+The estimate and the match probabilities read three things from the pairs at or
+above the evidence floor: per presence stratum, the (weighted) number of pairs
+in each score bin; how many of them fall in strata the model lacks; and the
+number of persons if every such pair were one person (a lower bound). All three
+add up over chunks, so a run that streams its pairs never holds them all:
+:class:`PairEvidence` gathers them, and :func:`linkage.estimate.estimate_unique_persons`
+and :func:`linkage.estimate.match_probabilities` take it as ``evidence=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linkage.cluster import UnionFind
+from linkage.estimate._count_model import NBINS, CountModel, score_bins, stratum_keys
+from linkage.records import ScoredPairs
+
+__all__ = ["PairEvidence"]
+
+
+class PairEvidence:
+    """Counts of the pairs at or above a count model's evidence floor, over every chunk ``add``-ed.
+
+    ``weights`` (per pair, a blocking's inverse inclusion probabilities) make
+    the counts what all pairs would show (Horvitz-Thompson).
+    """
+
+    def __init__(self, presence: npt.NDArray[np.integer], model: CountModel) -> None:
+        from linkage.estimate._estimate import evidence_floor
+
+        self.presence = np.asarray(presence, dtype=np.int64)
+        self.model = model
+        self.floor = evidence_floor(model)
+        self.histograms: dict[int, npt.NDArray[np.float64]] = {}
+        self.unmodelled_high = 0
+        self._known = np.fromiter(model.strata.keys(), dtype=np.int64, count=len(model.strata))
+        self._uf = UnionFind(len(self.presence))
+        self.cache: dict[Any, Any] = {}  # what match_probabilities derived from these counts (reset by add)
+
+    def add(self, pairs: ScoredPairs, weights: npt.NDArray[np.float64] | None = None) -> None:
+        keep = np.asarray(pairs.score, dtype=np.float64) >= self.floor
+        if not keep.any():
+            return
+        self.cache.clear()
+        li, ri, sc = pairs.left[keep], pairs.right[keep], pairs.score[keep]
+        st = stratum_keys(self.presence[li], self.presence[ri])
+        bins = score_bins(sc)
+        w = None if weights is None else np.asarray(weights, dtype=np.float64)[keep]
+        order = np.argsort(st, kind="stable")
+        keys, starts = np.unique(st[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        for k, a, b in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            sel = order[a:b]
+            h = np.bincount(bins[sel], weights=None if w is None else w[sel], minlength=NBINS).astype(np.float64)
+            cur = self.histograms.get(int(k))
+            self.histograms[int(k)] = h if cur is None else cur + h
+        self.unmodelled_high += int(np.count_nonzero(~np.isin(st, self._known)))
+        self._uf.add(li, ri)
+
+    def observed(self, regions: Mapping[int, npt.NDArray[np.bool_]]) -> dict[int, float]:
+        """(Weighted) pairs in each stratum's high-evidence region."""
+        return {k: float(self.histograms[k][hi].sum()) for k, hi in regions.items() if k in self.histograms}
+
+    def components(self) -> int:
+        """Persons if every pair at or above the floor were one person."""
+        return self._uf.components()
