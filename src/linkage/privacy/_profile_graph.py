@@ -201,7 +201,10 @@ class _Assignment:
     margin: F64  # second-nearest minus nearest distance of the victim row (larger: surer)
 
 
-def _assign(xe: npt.NDArray[np.floating[Any]], xr: npt.NDArray[np.floating[Any]], group_e: I64, group_r: I64, hungarian: bool) -> _Assignment:
+def _assign(
+    xe: npt.NDArray[np.floating[Any]], xr: npt.NDArray[np.floating[Any]], group_e: I64, group_r: I64,
+    hungarian: bool,
+) -> _Assignment:
     """One-to-one assignment within presence groups (Hungarian), with nearest-neighbour confidence."""
     scipy = _scipy()
     ne = len(xe)
