@@ -36,3 +36,10 @@ def test_killed_and_concurrent_ingests_count_once_on_postgres(tmp_path: Path) ->
     crash, conc = res["crash"], res["concurrency"]
     assert crash["trials"] == 4 and crash["failures"] == 0, crash["problems"]
     assert conc["trials"] == 1 and conc["failures"] == 0 and conc["ingest_calls"] == 27, conc["problems"]
+
+
+@pytest.mark.slow
+def test_incremental_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "registry" / "incremental.py"))
+    res = ns["main"](["--quick", "--out", str(tmp_path / "inc.json")])
+    assert res["equal"] is True and res["records"] > 100 and res["full_rerun_in_place_events"] == {}

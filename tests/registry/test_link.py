@@ -132,3 +132,30 @@ def test_ids_stay_and_answers_are_respected(target: str | Path, world: World) ->
     t3 = persons_table(reg).set_index(["reporter", "record_id"])["person_id"]
     assert (t3.loc["police"] == before.loc["police"]).all()
     reg.close()
+
+
+def test_a_new_key_epoch_refuses_old_keys_and_takes_resends(target: str | Path, world: World) -> None:
+    from linkage.encode import LinkageKey
+    from linkage.errors import MismatchError
+    from linkage.registry import resend_guide, start_epoch
+
+    from .conftest import rows, synth_reports
+
+    df = rows(synth_reports(seed=9), 40)
+    reg = init_registry(target, world.schema)
+    reg.add_reporter("police", world.pub("police"), "police")
+    old = ingest(reg, [world.submission("police", df)]).submissions[0].submission_id
+    link(reg)
+    new_key = LinkageKey(bytes(range(5, 37)))
+    start_epoch(reg, new_key.key_id, reason="key rotation after a suspected leak")
+    assert resend_guide(reg) == {"police": [old]}
+    with pytest.raises(MismatchError, match="epoch 1"):
+        ingest(reg, [world.submission("police", rows(synth_reports(seed=9), 10, 100))])
+    resent = world.submission("police", df, key=new_key, replaces=old)
+    assert ingest(reg, [resent]).submissions[0].outcome == "replaces"
+    assert resend_guide(reg) == {}
+    res = link(reg)
+    assert res.records == 40 and res.new_records == 40
+    with pytest.raises(Exception, match="retired key never returns"):
+        start_epoch(reg, world.key.key_id, reason="back")
+    reg.close()

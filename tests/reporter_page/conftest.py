@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,23 @@ class PageRun:
     id_map: bytes | None = None
     rejects: bytes | None = None
     console: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def seeded_page(browser: Any, html: bytes, directory: Path, name: str = "page.html") -> Iterator[Any]:
+    """A page in test mode (seeded ids, ``__LINKAGE_TEST_API__``), loaded from ``file://``."""
+    pf = directory / name
+    pf.write_bytes(html)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script(
+            f"globalThis.__LINKAGE_TEST_RANDOMNESS__ = {{seed_hex: '{SEED.hex()}', created: '{CREATED}'}};")
+        page.goto(pf.as_uri())
+        page.wait_for_selector("body[data-loaded='1']")
+        yield page
+    finally:
+        context.close()
 
 
 NOTES = ("schema-note", "secret-note", "signing-note", "data-note", "encode-note")

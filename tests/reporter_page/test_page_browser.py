@@ -28,7 +28,7 @@ from linkage.schema import schema_to_json
 from linkage.submission._testing import seeded_randomness
 
 from ..intake import messy
-from .conftest import CREATED, SEED, Keys, run_page
+from .conftest import CREATED, SEED, Keys, run_page, seeded_page
 from .files import FAIRWORK_ROWS, fairwork_xlsx, police_cp1252, utf8_bom_comma
 
 pytestmark = pytest.mark.browser
@@ -140,19 +140,9 @@ def test_known_answer_vectors_in_the_browser(browser: Any, tmp_path: Path) -> No
     for i, (doc, vector_cases, fingerprint) in enumerate(cases):
         schema = linkage.load_schema(doc)
         assert schema.fingerprint == fingerprint
-        pf = tmp_path / f"v{i}.html"
-        pf.write_bytes(build_reporter_page(schema).html)
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            page.add_init_script(f"globalThis.__LINKAGE_TEST_RANDOMNESS__ = {{seed_hex: '{SEED.hex()}', "
-                                 f"created: '{CREATED}'}};")
-            page.goto(pf.as_uri())
-            page.wait_for_selector("body[data-loaded='1']")
+        with seeded_page(browser, build_reporter_page(schema).html, tmp_path, f"v{i}.html") as page:
             got = page.evaluate("([a, r]) => globalThis.__LINKAGE_TEST_API__.encodeCanonical(a, r)",
                                 [armour, [c["record"] for c in vector_cases]])
-        finally:
-            context.close()
         for case, out in zip(vector_cases, got, strict=True):
             raw = bytes.fromhex(out["filter"])
             words = [int.from_bytes(raw[i:i + 8], "little") for i in range(0, len(raw), 8)]
@@ -380,3 +370,29 @@ def test_invalid_missing_counts_dropped_cells_like_the_command(browser: Any, pag
     py = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork", schema_file, missing=True)
     assert run.submission == py.submission and run.rejects == py.rejects and run.id_map == py.id_map
     assert len(_rows(run.rejects)) == 3
+
+
+def test_a_file_dropped_on_the_page_is_read(browser: Any, pages: dict[str, tuple[Path, Path]], keys: Keys,
+                                           tmp_path: Path) -> None:
+    """Drag and drop: the file dropped on the drop zone is read like a chosen one."""
+    page_file, _ = pages["builtin"]
+    data = police_cp1252(tmp_path / "politie.csv")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body[data-loaded='1']")
+        transfer = page.evaluate_handle(
+            """([b64, name]) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const dt = new DataTransfer();
+                dt.items.add(new File([bytes], name));
+                return dt;
+            }""", [base64.b64encode(data.read_bytes()).decode(), data.name])
+        page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+        page.wait_for_selector("#data-note[data-key='msg_data_ok']", state="attached")
+        assert "politie.csv: 10 records" in page.inner_text("#data-note")
+        assert page.inner_text("#file-info").startswith("CSV")
+        assert "cp1252" in page.inner_text("#file-info") and "semicolon" in page.inner_text("#file-info")
+    finally:
+        context.close()

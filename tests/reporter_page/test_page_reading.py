@@ -15,7 +15,7 @@ from linkage.errors import LinkageError
 from linkage.intake import read_reporter_file
 from linkage.reporter_page import build_reporter_page
 
-from .conftest import CREATED, SEED
+from .conftest import seeded_page
 
 pytestmark = pytest.mark.browser
 
@@ -89,18 +89,6 @@ def _python_table(path: Path, encoding: str | None = None) -> dict[str, Any]:
             "delimiter": t.info.delimiter, "blank": t.info.blank_rows}
 
 
-def _page(browser: Any, tmp_path: Path) -> tuple[Any, Any]:
-    pf = tmp_path / "page.html"
-    pf.write_bytes(build_reporter_page().html)
-    context = browser.new_context()
-    page = context.new_page()
-    page.add_init_script(
-        f"globalThis.__LINKAGE_TEST_RANDOMNESS__ = {{seed_hex: '{SEED.hex()}', created: '{CREATED}'}};")
-    page.goto(pf.as_uri())
-    page.wait_for_selector("body[data-loaded='1']")
-    return context, page
-
-
 def _compare(py: dict[str, Any], js: dict[str, Any], name: str) -> str | None:
     if "crash" in js:
         return f"{name}: page crashed: {js['crash']}"
@@ -130,29 +118,28 @@ def _compare(py: dict[str, Any], js: dict[str, Any], name: str) -> str | None:
 
 def test_random_csv_files_read_like_intake(browser: Any, tmp_path: Path) -> None:
     rng = random.Random(1612)
-    context, page = _page(browser, tmp_path)
     problems = []
-    try:
+    with seeded_page(browser, build_reporter_page().html, tmp_path) as page:
         for i in range(250):
             data = _encode(_csv_text(rng), rng)
             path = tmp_path / f"f{i}.csv"
             path.write_bytes(data)
-            js = page.evaluate("([b, n]) => globalThis.__LINKAGE_TEST_API__.readTable(b, n)",
-                               [base64.b64encode(data).decode(), path.name])
-            if (p := _compare(_python_table(path), js, path.name)) is not None:
+            if (p := _compare(_python_table(path), _read(page, path), path.name)) is not None:
                 problems.append(p)
-    finally:
-        context.close()
     assert not problems, problems[:5]
+
+
+def _read(page: Any, path: Path) -> Any:
+    return page.evaluate("([b, n]) => globalThis.__LINKAGE_TEST_API__.readTable(b, n)",
+                         [base64.b64encode(path.read_bytes()).decode(), path.name])
 
 
 def test_random_workbooks_read_like_intake(browser: Any, tmp_path: Path) -> None:
     rng = random.Random(16)
     values: list[Any] = ["Ana", " ", "", "28", 28, 28.0, 28.5, 1e-3, -4, True, False, dt.datetime(1990, 5, 17),
                          dt.datetime(2022, 6, 1, 13, 45), dt.date(1985, 1, 2), 33238, "Zoë", "=SUM(A1)", None, None]
-    context, page = _page(browser, tmp_path)
     problems = []
-    try:
+    with seeded_page(browser, build_reporter_page().html, tmp_path) as page:
         for i in range(40):
             wb = openpyxl.Workbook()
             ws = wb.active
@@ -170,11 +157,6 @@ def test_random_workbooks_read_like_intake(browser: Any, tmp_path: Path) -> None
                         c.number_format = rng.choice(["dd-mm-yyyy", "yyyy-mm-dd", "0.00", "[h]:mm:ss", "h:mm"])
             path = tmp_path / f"w{i}.xlsx"
             wb.save(path)
-            data = path.read_bytes()
-            js = page.evaluate("([b, n]) => globalThis.__LINKAGE_TEST_API__.readTable(b, n)",
-                               [base64.b64encode(data).decode(), path.name])
-            if (p := _compare(_python_table(path), js, path.name)) is not None:
+            if (p := _compare(_python_table(path), _read(page, path), path.name)) is not None:
                 problems.append(p)
-    finally:
-        context.close()
     assert not problems, problems[:5]

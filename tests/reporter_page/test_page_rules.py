@@ -29,7 +29,7 @@ from linkage.normalise import (
 from linkage.normalise.tables import portable_rules
 from linkage.reporter_page import build_reporter_page
 
-from .conftest import CREATED, SEED
+from .conftest import seeded_page
 
 pytestmark = pytest.mark.browser
 
@@ -131,17 +131,9 @@ def test_the_pages_normaliser_is_pythons(browser: Any, tmp_path: Path) -> None:
         "sex": SEX,
         "birth_year": _birth_years(rng),
     }
-    pf = tmp_path / "page.html"
-    pf.write_bytes(build_reporter_page().html)
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.add_init_script(f"globalThis.__LINKAGE_TEST_RANDOMNESS__ = {{seed_hex: '{SEED.hex()}', "
-                             f"created: '{CREATED}'}};")
-        page.goto(pf.as_uri())
-        page.wait_for_selector("body[data-loaded='1']")
-        mismatches: list[tuple[str, Any, Any, Any]] = []
-        total = 0
+    mismatches: list[tuple[str, Any, Any, Any]] = []
+    total = 0
+    with seeded_page(browser, build_reporter_page().html, tmp_path) as page:
         for kind, values in cases.items():
             got = page.evaluate("([k, v]) => globalThis.__LINKAGE_TEST_API__.normalise(k, v)", [kind, values])
             for value, js in zip(values, got, strict=True):
@@ -152,7 +144,5 @@ def test_the_pages_normaliser_is_pythons(browser: Any, tmp_path: Path) -> None:
                     js.pop("source", None)
                 if js != py:
                     mismatches.append((kind, value, py, js))
-    finally:
-        context.close()
     assert total > 3000
     assert not mismatches, mismatches[:20]

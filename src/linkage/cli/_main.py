@@ -8,6 +8,7 @@ on stdout. Progress bars appear on stderr only when it is a terminal.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -398,7 +399,15 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
               help="Registry SQLite store (default: OUT/registry.sqlite).")
 @click.option("--key-id", help="Expected key id of the linkage domain and epoch.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for comparison.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="How many cores the comparison uses (default: all): threads in this process, or worker "
+                   "processes with --executor process, or LocalCluster workers with --executor dask.")
+@click.option("--executor", "executor_name", type=click.Choice(["local", "process", "dask"]), default="local",
+              show_default=True,
+              help="Where the comparison runs: this process (threads), a pool of processes sharing the filters "
+                   "through memory-mapped files, or a Dask cluster (see --scheduler; needs the dask extra).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786) for --executor dask; without it a "
+                                  "LocalCluster starts on this machine.")
 @click.option("--blocking", type=click.Choice(["auto", "none", "lsh"]), default="auto", show_default=True,
               help="Which pairs are compared: auto = all pairs up to 50,000 records, Hamming LSH above; "
                    "none = all pairs; lsh = Hamming LSH (16 bits x 128 bands).")
@@ -421,15 +430,16 @@ def inspect(submission: Path, trusted_keys: Path, schema_file: Path | None, key_
 @handle_errors
 def dedup(
     submissions: tuple[Path, ...], trusted_keys: Path, out: Path, schema_file: Path | None, store: Path | None,
-    key_id: str | None, workers: int, blocking: str, count_model_file: Path | None, same_submission: str,
-    validation_size: int, validation_seed: int, answer_files: tuple[Path, ...], as_json: bool,
+    key_id: str | None, workers: int | None, executor_name: str, scheduler: str | None, blocking: str,
+    count_model_file: Path | None, same_submission: str, validation_size: int, validation_seed: int,
+    answer_files: tuple[Path, ...], as_json: bool,
 ) -> None:
     """Registry batch job: verify submissions, find double counts, count unique persons.
 
     Writes persons.csv/.parquet, queryback/<reporter>.csv, summary.json and
     manifest.json to OUT. Never takes a linkage key.
     """
-    from linkage.execution import LocalExecutor, ProcessExecutor
+    from linkage.execution import DaskExecutor, LocalExecutor, ProcessExecutor
     from linkage.pipeline import run_dedup
     from linkage.schema import load_schema
     from linkage.submission import load_trusted_keys
@@ -451,8 +461,17 @@ def dedup(
             model.check(schema)
         except LinkageError as exc:
             raise _named(exc, count_model_file.name) from None
-    executor = ProcessExecutor(workers) if workers > 1 else LocalExecutor()
-    with _Progress(not as_json) as progress:
+    if scheduler is not None and executor_name != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    executor: LocalExecutor | ProcessExecutor | DaskExecutor
+    if executor_name == "process":
+        executor = ProcessExecutor(workers)
+    elif executor_name == "dask":
+        executor = DaskExecutor(scheduler, workers=workers)
+    else:
+        executor = LocalExecutor(workers)
+    with executor if not isinstance(executor, LocalExecutor) else contextlib.nullcontext(), \
+            _Progress(not as_json) as progress:
         result = run_dedup(list(submissions), load_trusted_keys(trusted_keys), schema, out, store_path=store,
                            key_id=key_id, executor=executor, progress=progress, count_model=model,
                            blocking=blocking, same_submission=same_submission, validation_size=validation_size,

@@ -3,7 +3,15 @@
 :func:`kernel_info` says which kernel runs (the CLI prints its ``message``).
 """
 
-from linkage.compare._blocked import BlockedStats, band_bits, dice_blocked, dice_blocked_reference, iter_dice_blocked
+from linkage.compare._blocked import (
+    BlockedStats,
+    band_bits,
+    dice_block_pass,
+    dice_blocked,
+    dice_blocked_reference,
+    iter_dice_blocked,
+    mark_blocks,
+)
 from linkage.compare._dice import (
     HAVE_NUMBA,
     DiceStats,
@@ -22,9 +30,11 @@ from linkage.compare._dice import (
 __all__ = [
     "BlockedStats",
     "band_bits",
+    "dice_block_pass",
     "dice_blocked",
     "dice_blocked_reference",
     "iter_dice_blocked",
+    "mark_blocks",
     "HAVE_NUMBA",
     "DiceStats",
     "KernelInfo",

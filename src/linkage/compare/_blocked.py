@@ -20,7 +20,15 @@ from linkage.compare._dice import HAVE_NUMBA, _as_filters, _numba_popcount, _sor
 from linkage.compare._reference import F64, I64, Pairs, empty_pairs, numpy_block, popcount
 from linkage.errors import LinkageError
 
-__all__ = ["BlockedStats", "band_bits", "dice_blocked", "dice_blocked_reference", "iter_dice_blocked"]
+__all__ = [
+    "BlockedStats",
+    "band_bits",
+    "dice_block_pass",
+    "dice_blocked",
+    "dice_blocked_reference",
+    "iter_dice_blocked",
+    "mark_blocks",
+]
 
 U32 = npt.NDArray[np.uint32]
 SKIP_BIT = np.uint32(1 << 31)
@@ -105,32 +113,94 @@ def iter_dice_blocked(
     if not HAVE_NUMBA:  # pragma: no cover - numba is a core dependency
         yield from _reference_passes(f, b, g, ks, act, t, max_block, st)
         return
-    from linkage.compare import _blocked_kernels as kb
 
     nthreads = _threads(threads)
-    band_c = b.copy()
-    nbits = int(min(22, max(10, math.ceil(math.log2(max(2, act.size))) + 1)))
+    marked = mark_blocks(b, g, ks, act, max_block, threads=nthreads, stats=st)
     pc = _numba_popcount(f, nthreads)
-    run = kb.pass_pairs_for(int(f.shape[1]))
     with ThreadPoolExecutor(max_workers=nthreads, thread_name_prefix="linkage-block") as pool:
-        marks = list(pool.map(lambda p: kb.mark_oversized(band_c, g, ks, act, p, nbits, max_block), range(n_pass)))
-        for sp, sb in marks:
-            st.skipped_pairs += int(sp)
-            st.skipped_blocks += int(sb)
         pending = []
         todo = iter(range(n_pass))
         for p in todo:
-            pending.append(pool.submit(run, f, pc, band_c, g, ks, act, p, nbits, t))
+            pending.append(pool.submit(dice_block_pass, f, marked, g, ks, act, p, t, popcounts=pc))
             if len(pending) >= 2 * nthreads:
                 break
         while pending:
-            li, ri, sc, done = pending.pop(0).result()
+            (li, ri, sc), done = pending.pop(0).result()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.submit(run, f, pc, band_c, g, ks, act, nxt, nbits, t))
+                pending.append(pool.submit(dice_block_pass, f, marked, g, ks, act, nxt, t, popcounts=pc))
             st.compared += int(done)
             st.kept += len(li)
-            yield _sorted(li, ri, sc, n)
+            yield li, ri, sc
+
+
+def _nbits(active: I64) -> int:
+    return int(min(22, max(10, math.ceil(math.log2(max(2, active.size))) + 1)))
+
+
+def mark_blocks(
+    band: npt.ArrayLike,
+    group: npt.ArrayLike,
+    keyset: npt.ArrayLike,
+    active: npt.ArrayLike,
+    max_block: int,
+    *,
+    threads: int | None = None,
+    stats: BlockedStats | None = None,
+) -> U32:
+    """A copy of ``band`` with bit 31 set for records of blocks larger than ``max_block`` (the giant-block guard).
+
+    Run once before the passes are compared (:func:`dice_block_pass`), so that
+    "compared by an earlier pass" means the same thing whatever order or place
+    passes run in. Skipped blocks and their pairs are added to ``stats``.
+    """
+    b = np.ascontiguousarray(band, dtype=np.uint32).copy()
+    g = np.ascontiguousarray(group, dtype=np.int64)
+    ks = np.ascontiguousarray(keyset, dtype=np.int64)
+    act = np.ascontiguousarray(active, dtype=np.int64)
+    st = stats if stats is not None else BlockedStats()
+    if not HAVE_NUMBA:  # pragma: no cover - numba is a core dependency
+        raise LinkageError("mark_blocks needs numba")
+    from linkage.compare import _blocked_kernels as kb
+
+    nbits = _nbits(act)
+    with ThreadPoolExecutor(max_workers=_threads(threads)) as pool:
+        marks = list(pool.map(lambda p: kb.mark_oversized(b, g, ks, act, p, nbits, max_block), range(b.shape[1])))
+    for sp, sb in marks:
+        st.skipped_pairs += int(sp)
+        st.skipped_blocks += int(sb)
+    return b
+
+
+def dice_block_pass(
+    filters: npt.ArrayLike,
+    marked_band: npt.ArrayLike,
+    group: npt.ArrayLike,
+    keyset: npt.ArrayLike,
+    active: npt.ArrayLike,
+    p: int,
+    min_score: float,
+    *,
+    popcounts: npt.ArrayLike | None = None,
+) -> tuple[Pairs, int]:
+    """The candidate pairs pass ``p`` contributes (those no earlier pass compared), and the pairs it compared.
+
+    ``marked_band`` comes from :func:`mark_blocks`. Single-threaded and pure: the
+    unit of work an executor (process pool, Dask) runs. Pairs sorted by
+    ``(left, right)``.
+    """
+    if not HAVE_NUMBA:  # pragma: no cover - numba is a core dependency
+        raise LinkageError("dice_block_pass needs numba")
+    from linkage.compare import _blocked_kernels as kb
+
+    f = _as_filters(filters)
+    b = np.ascontiguousarray(marked_band, dtype=np.uint32)
+    act = np.ascontiguousarray(active, dtype=np.int64)
+    pc = popcount(f) if popcounts is None else np.ascontiguousarray(popcounts, dtype=np.int64)
+    run = kb.pass_pairs_for(int(f.shape[1]))
+    li, ri, sc, done = run(f, pc, b, np.ascontiguousarray(group, dtype=np.int64),
+                           np.ascontiguousarray(keyset, dtype=np.int64), act, int(p), _nbits(act), float(min_score))
+    return _sorted(li, ri, sc, f.shape[0]), int(done)
 
 
 def dice_blocked(

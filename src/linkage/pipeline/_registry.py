@@ -13,7 +13,6 @@ import platform
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +34,11 @@ from linkage.classify import (
 from linkage.cluster import connected_components, constrained_components, person_ids
 from linkage.compare import (
     BlockedStats,
+    dice_block_pass,
     dice_upper_triangle,
     iter_dice_blocked,
     iter_dice_upper_triangle,
+    mark_blocks,
     popcount,
 )
 from linkage.errors import LinkageError, MismatchError, StoreError
@@ -55,7 +56,7 @@ from linkage.estimate import (
     match_probabilities,
     pair_totals,
 )
-from linkage.execution import Executor, LocalExecutor
+from linkage.execution import Executor, LocalExecutor, executor_workers, imap_shared
 from linkage.outputs import (
     QUERYBACK_COLUMNS,
     DedupSummary,
@@ -94,12 +95,6 @@ class DedupResult:
     summary: DedupSummary
     pairs: pd.DataFrame = field(repr=False)  # registry-internal: left/right index, score, decision
     blocking: Mapping[str, Any] = field(default_factory=dict)  # what the blocking was and did (no record data)
-
-
-def _compare_chunk(
-    chunk: tuple[int, int], filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    return dice_upper_triangle(filters, min_score, start=chunk[0], stop=chunk[1], popcounts=popcounts)
 
 
 def dedup_records(
@@ -416,21 +411,41 @@ class _Candidates:
 
     def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
         n = len(self.records)
+        local = isinstance(self.ex, LocalExecutor)
+        threads = executor_workers(self.ex) if local else 1
         if self.plan is None:
-            self.progress("compare", 0, pair_count(n))
-            if isinstance(self.ex, LocalExecutor):
-                for part in iter_dice_upper_triangle(self.filters, self.floor):
+            total = pair_count(n)
+            self.progress("compare", 0, total)
+            if local:
+                for part in iter_dice_upper_triangle(self.filters, self.floor, threads=threads):
                     yield ScoredPairs(*part), None
             else:
-                yield _compare_all(self.filters, self.popcounts, self.floor, self.ex, _no_progress), None
-            self.progress("compare", pair_count(n), pair_count(n))
+                per = max(2_000_000, -(-total // (16 * executor_workers(self.ex))))
+                ranges = all_pairs_ranges(n, per)
+                done = 0
+                for (a, b), part in zip(ranges, imap_shared(self.ex, _triangle_rows, ranges, filters=self.filters,
+                                                            popcounts=self.popcounts, min_score=np.float64(self.floor)),
+                                        strict=True):
+                    done += (b - a) * (n - a) - (b - a) * (b - a + 1) // 2
+                    self.progress("compare", done, total)
+                    yield ScoredPairs(*part), None
+            self.progress("compare", total, total)
             return
         plan = self.plan
         stats = BlockedStats()
         passes = plan.band.shape[1]
         self.progress("compare", 0, passes)
-        chunks = iter_dice_blocked(self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
-                                   max_block=self.blocking.max_block, stats=stats)
+        if local:
+            chunks: Iterator[tuple[Any, ...]] = iter_dice_blocked(
+                self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
+                max_block=self.blocking.max_block, threads=threads, stats=stats)
+        else:
+            marked = mark_blocks(plan.band, plan.group, plan.keyset, plan.active, self.blocking.max_block,
+                                 stats=stats)
+            chunks = self._counted(imap_shared(
+                self.ex, _block_pass, range(passes), filters=self.filters, band=marked, group=plan.group,
+                keyset=plan.keyset, active=plan.active, popcounts=self.popcounts, min_score=np.float64(self.floor)),
+                stats)
         for k, part in enumerate(chunks):
             scored = ScoredPairs(*part)
             pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
@@ -443,6 +458,27 @@ class _Candidates:
                         "there)", stats.skipped_blocks, self.blocking.max_block, stats.skipped_pairs)
         self.report.update(compared=stats.compared, reduction_ratio=round(reduction_ratio(stats.compared, n), 6),
                            skipped_blocks=stats.skipped_blocks, skipped_pairs=stats.skipped_pairs)
+
+    @staticmethod
+    def _counted(parts: Iterator[tuple[tuple[Any, ...], int]], stats: BlockedStats) -> Iterator[tuple[Any, ...]]:
+        for pairs, compared in parts:
+            stats.compared += compared
+            stats.kept += len(pairs[0])
+            yield pairs
+
+
+def _triangle_rows(chunk: tuple[int, int], *, filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64],
+                   min_score: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """One executor task: the candidate pairs of rows ``chunk`` against every later row (one thread)."""
+    return dice_upper_triangle(filters, float(min_score), start=chunk[0], stop=chunk[1], popcounts=popcounts,
+                               threads=1)
+
+
+def _block_pass(p: int, *, filters: npt.NDArray[np.uint64], band: npt.NDArray[np.uint32],
+                group: npt.NDArray[np.int64], keyset: npt.NDArray[np.int64], active: npt.NDArray[np.int64],
+                popcounts: npt.NDArray[np.int64], min_score: float) -> tuple[tuple[Any, ...], int]:
+    """One executor task: the new candidate pairs of blocking pass ``p`` and the pairs it compared."""
+    return dice_block_pass(filters, band, group, keyset, active, p, float(min_score), popcounts=popcounts)
 
 
 class _Spill:
@@ -579,19 +615,6 @@ def _take_decisions(d: Decisions, order: npt.NDArray[np.intp]) -> Decisions:
     return Decisions(ScoredPairs(p.left[order], p.right[order], p.score[order]), d.strength[order],
                      d.by_score[order], d.decision[order], d.same_submission[order], d.thresholds,
                      d.same_submission_policy)
-
-
-def _compare_all(
-    filters: npt.NDArray[np.uint64], popcounts: npt.NDArray[np.int64], min_score: float, ex: Executor,
-    progress: Progress,
-) -> ScoredPairs:
-    """Every pair scoring at least ``min_score``, compared in chunks on the executor."""
-    n = len(filters)
-    progress("compare", 0, pair_count(n))
-    fn = partial(_compare_chunk, filters=filters, popcounts=popcounts, min_score=min_score)
-    parts = ex.map(fn, all_pairs_ranges(n))
-    progress("compare", pair_count(n), pair_count(n))
-    return ScoredPairs.concat([ScoredPairs(*p) for p in parts])
 
 
 def summarise(

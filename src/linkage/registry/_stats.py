@@ -107,6 +107,10 @@ def compute_stats(registry: Registry, *, as_of: _dt.datetime | None = None, supp
                       "('withdrawn', 'expired') GROUP BY status", (stamp,))
         run = tx.scalar("SELECT value FROM meta WHERE name='link_run'")
         head = tx.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+    unlinked = int(np.count_nonzero(~active.linked))
+    if unlinked:
+        raise RegistryError(f"{unlinked} record(s) counted as of {stamp} are not linked yet; "
+                            "run 'linkage registry link' first")
     counted = [s for s in subs if epoch is None or int(s[7]) == epoch]
     other_epochs = [s for s in subs if epoch is not None and int(s[7]) != epoch]
     part = partition(active, schema, answers, model)

@@ -821,12 +821,17 @@
     const m = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(text);
     if (!m) throw new PageError("msg_not_signing");
     let key, jwk;
+    const der = b64decode(m[1].replace(/\s+/g, ""));
     try {
-      key = await subtle.importKey("pkcs8", b64decode(m[1].replace(/\s+/g, "")), { name: "Ed25519" }, true, ["sign"]);
-      jwk = await subtle.exportKey("jwk", key);
+      // once extractable, only to learn the public key (the signer id); the key that signs cannot be exported
+      jwk = await subtle.exportKey("jwk", await subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]));
+      key = await subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
     } catch (e) {
       throw new PageError("msg_not_ed25519");
+    } finally {
+      der.fill(0);
     }
+    delete jwk.d;
     const pub = b64decode(jwk.x.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(jwk.x.length / 4) * 4, "="));
     const signer = "ed25519-" + hex(await sha256(pub)).slice(0, 16);
     return { signer, sign: async (data) => new Uint8Array(await subtle.sign({ name: "Ed25519" }, key, data)) };
