@@ -448,16 +448,23 @@ class _Candidates:
                 stats)
         for k, part in enumerate(chunks):
             scored = ScoredPairs(*part)
-            pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
-            inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
-            prob = plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
-            yield scored, 1.0 / np.maximum(prob, 1e-12)
+            yield scored, self.weights(scored)
             self.progress("compare", k + 1, passes)
         if stats.skipped_blocks:
             log.warning("blocking: %d block(s) larger than %d records skipped in some pass (%d pairs not compared "
                         "there)", stats.skipped_blocks, self.blocking.max_block, stats.skipped_pairs)
         self.report.update(compared=stats.compared, reduction_ratio=round(reduction_ratio(stats.compared, n), 6),
                            skipped_blocks=stats.skipped_blocks, skipped_pairs=stats.skipped_pairs)
+
+    def weights(self, scored: ScoredPairs) -> npt.NDArray[np.float64] | None:
+        """Each pair's inverse chance of being compared (None without a blocking): a function of the pair."""
+        if self.plan is None:
+            return None
+        pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
+        inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
+        prob = self.plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
+        out: npt.NDArray[np.float64] = 1.0 / np.maximum(prob, 1e-12)
+        return out
 
     @staticmethod
     def _counted(parts: Iterator[tuple[tuple[Any, ...], int]], stats: BlockedStats) -> Iterator[tuple[Any, ...]]:
@@ -484,16 +491,20 @@ def _block_pass(p: int, *, filters: npt.NDArray[np.uint64], band: npt.NDArray[np
 class _Spill:
     """Compared pairs kept for the second look classification needs once every pair was counted.
 
-    In memory up to ``budget`` bytes, then in ``.npy`` files of a private
+    In memory up to ``budget`` bytes, then in ``.npz`` files of a private
     temporary directory (0700, removed on exit): registry-internal scores, never
-    an output. Memory stays bounded by the budget plus one chunk.
+    an output. Memory stays bounded by the budget plus one chunk. Spilled pairs
+    keep 16 bytes each (record indices as uint32, the score); their weights are
+    recomputed on the way back (``reweigh``), being a function of the pair.
     """
 
-    def __init__(self, n_records: int, budget: int | None = None) -> None:
+    def __init__(self, n_records: int, reweigh: Callable[[ScoredPairs], npt.NDArray[np.float64] | None],
+                 budget: int | None = None) -> None:
         self.budget = SPILL_BUDGET if budget is None else budget
+        self.reweigh = reweigh
         self.small = n_records < 2**32
         self.mem: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
-        self.files: list[tuple[Path, bool]] = []
+        self.files: list[Path] = []
         self.held = 0
         self.tmp: tempfile.TemporaryDirectory[str] | None = None
 
@@ -516,12 +527,9 @@ class _Spill:
             self.tmp = tempfile.TemporaryDirectory(prefix="linkage-pairs-")
         path = Path(self.tmp.name) / f"{len(self.files)}.npz"
         idx = np.uint32 if self.small else np.int64
-        cols: dict[str, Any] = {"left": pairs.left.astype(idx), "right": pairs.right.astype(idx),
-                                "score": pairs.score}
-        if weights is not None:
-            cols["weight"] = weights
-        np.savez(path, allow_pickle=False, **cols)
-        self.files.append((path, weights is not None))
+        np.savez(path, allow_pickle=False, left=pairs.left.astype(idx), right=pairs.right.astype(idx),
+                 score=pairs.score)
+        self.files.append(path)
 
     def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
         batch: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
@@ -534,10 +542,10 @@ class _Spill:
                 batch, size = [], 0
         if batch:
             yield _join(batch)
-        for path, weighted in self.files:
+        for path in self.files:
             with np.load(path) as z:
                 pairs = ScoredPairs(z["left"].astype(np.int64), z["right"].astype(np.int64), z["score"])
-                yield pairs, (z["weight"] if weighted else None)
+            yield pairs, self.reweigh(pairs)
 
     def gather(self) -> tuple[ScoredPairs, npt.NDArray[np.float64] | None]:
         parts = list(self)
@@ -568,7 +576,7 @@ def _classify_stream(
     evidence floor goes into it with its match probability.
     """
     evidence = None if count_model is None else PairEvidence(records.presence, count_model)
-    with _Spill(len(records)) as spill:
+    with _Spill(len(records), candidates.weights) as spill:
         for part, w in candidates:
             if evidence is not None:
                 evidence.add(part, w)
