@@ -212,14 +212,17 @@ def _synthetic_year(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_registry_accepts_the_pages_file_with_the_same_persons(browser: Any, pages: dict[str, tuple[Path, Path]],
-                                                              keys: Keys, tmp_path: Path) -> None:
+                                                              keys: Keys, tmp_path: Path, artefacts: Path) -> None:
     """A FairWork-style spreadsheet through the page (real random ids), the police file through the CLI:
     `linkage inspect` and `linkage dedup` accept the page's file and find the same persons as when FairWork
     used the command line."""
     page_file, _ = pages["builtin"]
     fw, police = _synthetic_year(tmp_path)
-    run = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=fw, seed=None)
+    shot = artefacts / "reporter-page-fairwork-year.png"
+    run = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=fw, seed=None,
+                   screenshot=shot)
     assert run.status == "encoded" and run.submission is not None and run.id_map is not None
+    print(f"screenshot: {shot}")
     page_lnk = tmp_path / "page" / "fairwork.lnk"
     page_lnk.parent.mkdir()
     page_lnk.write_bytes(run.submission)
@@ -357,15 +360,18 @@ def test_english_and_a_typed_reporter_id(browser: Any, keys: Keys, tmp_path: Pat
 
 
 def test_invalid_missing_counts_dropped_cells_like_the_command(browser: Any, pages: dict[str, tuple[Path, Path]],
-                                                             keys: Keys, tmp_path: Path) -> None:
+                                                             keys: Keys, tmp_path: Path, artefacts: Path) -> None:
     page_file, schema_file = pages["hardened"]
     rows = [list(r) for r in FAIRWORK_ROWS]
     rows[1][3] = "Koerdisch"
     rows[2][4] = "O"
     rows[3][1] = "30-35"
     data = fairwork_xlsx(tmp_path / "fw.xlsx", [tuple(r) for r in rows])
-    refused = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=data)
+    shot = artefacts / "reporter-page-refused-cells-en.png"
+    refused = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=data,
+                       screenshot=shot, lang="en")
     assert refused.submission is None and refused.problems == 3
+    print(f"screenshot: {shot}")
     run = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=data, missing=True)
     py = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork", schema_file, missing=True)
     assert run.submission == py.submission and run.rejects == py.rejects and run.id_map == py.id_map

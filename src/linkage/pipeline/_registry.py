@@ -50,6 +50,7 @@ from linkage.estimate import (
     ValidationSample,
     calibrate_with_answers,
     default_count_model,
+    estimate_periods,
     estimate_unique_persons,
     evidence_floor,
     match_probabilities,
@@ -109,6 +110,7 @@ def dedup_records(
     validation_size: int = 0,
     validation_seed: int = 0,
     answers: Mapping[tuple[tuple[str, str], tuple[str, str]], str] | None = None,
+    periods: Sequence[str] | None = None,
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
 
@@ -119,7 +121,9 @@ def dedup_records(
     ``(reporter, record_id)`` keys -> ``same`` / ``different`` / ``unknown``)
     fix those pairs' decisions (same: one person; different: never linked
     directly), and answers to the sample correct the estimate
-    (:func:`linkage.estimate.calibrate_with_answers`).
+    (:func:`linkage.estimate.calibrate_with_answers`). ``periods`` (one label
+    per record, e.g. its report year) with a count model and two or more
+    periods add ``summary.periods`` (:func:`linkage.estimate.estimate_periods`).
 
     ``blocking`` says which pairs are compared: ``"auto"``
     (:func:`linkage.block.default_blocking`: all pairs up to 50,000 records,
@@ -231,12 +235,44 @@ def dedup_records(
         progress("estimate", 1, 1)
     summary = summarise(persons, records, decision, ThresholdsUsed(choice.method, choice.match, choice.review),
                         estimate)
+    if count_model is not None and periods is not None and estimate is not None:
+        if len(periods) != n:
+            raise LinkageError("periods must give one label per record")
+        if len(set(periods)) >= 2:
+            progress("periods", 0, 1)
+            opts = dict(estimate_options or {})
+            by_period = estimate_periods(records.filters, records.presence, list(periods), count_model,
+                                         labels=labels, total=estimate, level=float(opts.get("level", 0.95)),
+                                         seed=int(opts.get("seed", 0)))
+            summary = dataclasses.replace(summary, periods=by_period)
+            progress("periods", 1, 1)
     log.info(
         "dedup: %d records, %d pairs compared (%s), %d matches, %d for review, %d persons",
         n, block_report["compared"], block_report["description"], int(np.count_nonzero(is_match)),
         int(np.count_nonzero(rev)), summary.unique_persons,
     )
     return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs, blocking=block_report)
+
+
+def period_label(period: Mapping[str, str] | None) -> str | None:
+    """A submission header's reporting period as a label: ``2022`` for a calendar year, else ``start..end``."""
+    if not period:
+        return None
+    start, end = str(period["start"]), str(period["end"])
+    if start[4:] == "-01-01" and end[4:] == "-12-31" and start[:4] == end[:4]:
+        return start[:4]
+    return f"{start}..{end}"
+
+
+def _record_periods(records: RegistryRecords, subs: Sequence[Any]) -> list[str] | None:
+    """Each record's reporting period from its submission's signed header (None unless every record has one)."""
+    by_sub = {s.header.submission_id: period_label(getattr(s.header, "period", None)) for s in subs}
+    labels = [by_sub.get(str(x)) for x in records.submission_id.tolist()]
+    if not labels or any(v is None for v in labels):
+        if any(v is not None for v in labels):
+            log.info("periods: some stored submissions carry no reporting period; no per-period counts")
+        return None
+    return [str(v) for v in labels]
 
 
 def _answer_index(
@@ -726,9 +762,10 @@ def run_dedup(
     if count_model is not None:
         count_model.check(schema)
     policy = same_submission_policy(records, schema, same_submission)
+    record_periods = _record_periods(records, subs)
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model,
                            same_submission=policy, blocking=blocking, validation_size=validation_size,
-                           validation_seed=validation_seed, answers=answer_map)
+                           validation_seed=validation_seed, answers=answer_map, periods=record_periods)
     summary = result.summary.with_submissions(new, old)
     manifest = run_manifest(
         schema,
