@@ -135,3 +135,19 @@ def test_submission_fuzz_benchmark_quick(tmp_path: Path) -> None:
     assert data["cases"] == res["cases"] == 500 and data["quick"] is True
     assert data["not_library_errors"] == 0, data["failures"]
     assert data["outcomes"].get("accepted", 0) > 0
+
+
+def test_dedup_scale_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "speed" / "dedup.py"))
+    out = tmp_path / "dedup.json"
+    res = ns["main"](["--quick", "--out", str(out)])
+    data = json.loads(out.read_text())
+    assert data == json.loads(json.dumps(res)) and data["quick"] is True
+    (row,) = data["results"]
+    assert row["records"] == 2000 and row["encode_records_per_s"] > 0
+    auto, lsh = row["runs"]
+    assert auto["blocking"]["description"] == "all-pairs" and lsh["blocking"]["passes"] == 128
+    assert lsh["blocking"]["compared"] < auto["blocking"]["compared"] and auto["peak_rss_mib"] > 50
+    q = row["quality"]
+    assert 0.9 <= q["completeness_match"] <= 1.0 and q["true_pair_completeness_at_least_0.68"] >= 0.95
+    assert len(auto["load_before"]) == 3

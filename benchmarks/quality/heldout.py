@@ -114,7 +114,9 @@ def print_table(rows: list[dict[str, Any]], families: dict[str, Any]) -> None:
                   f"coverage {_fmt(None if one['coverage'] is None else 100 * one['coverage'], '.0f')}%, "
                   f"found error mean {_fmt(one['found_error_pct']['mean'], '+.2f')}%, "
                   f"new persons per year: worst found error "
-                  f"{_fmt(one['found_new_per_year_error_pct']['worst_abs'], '.2f')}%, "
+                  f"{_fmt(one['found_new_per_year_error_pct']['worst_abs'], '.2f')}%, estimated: mean abs "
+                  f"{_fmt(one.get('estimated_new_per_year_error_pct', {}).get('mean_abs'), '.2f')}% worst "
+                  f"{_fmt(one.get('estimated_new_per_year_error_pct', {}).get('worst_abs'), '.2f')}%, "
                   f"F1 {_fmt(one['f1_mean'], '.3f')} (plaintext {_fmt(one['plain_f1_mean'], '.3f')})")
 
 

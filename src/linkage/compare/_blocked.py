@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from linkage.compare._dice import HAVE_NUMBA, _as_filters, _numba_popcount, _sorted, _threads
+from linkage.compare._dice import HAVE_NUMBA, _as_filters, _numba_popcount, _sorted, _threads, prefilter_scale
 from linkage.compare._reference import F64, I64, Pairs, empty_pairs, numpy_block, popcount
 from linkage.errors import LinkageError
 
@@ -199,7 +199,8 @@ def dice_block_pass(
     pc = popcount(f) if popcounts is None else np.ascontiguousarray(popcounts, dtype=np.int64)
     run = kb.pass_pairs_for(int(f.shape[1]))
     li, ri, sc, done = run(f, pc, b, np.ascontiguousarray(group, dtype=np.int64),
-                           np.ascontiguousarray(keyset, dtype=np.int64), act, int(p), _nbits(act), float(min_score))
+                           np.ascontiguousarray(keyset, dtype=np.int64), act, int(p), _nbits(act), float(min_score),
+                           prefilter_scale(float(min_score)))
     return _sorted(li, ri, sc, f.shape[0]), int(done)
 
 

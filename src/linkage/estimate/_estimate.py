@@ -511,16 +511,17 @@ def _bootstrap(
 def bootstrap_persons(
     filters: npt.NDArray[np.uint64], presence: npt.NDArray[np.integer], model: CountModel, *, draws: int, seed: int,
     learn: bool = True,
+    labels: npt.NDArray[np.integer] | None = None,
 ) -> tuple[float, npt.NDArray[np.float64]]:
     """The point estimate of persons among these records and ``draws`` parametric-bootstrap draws of it.
 
     The raw material of :func:`estimate_unique_persons` (before its interval is
     widened by the model's calibrated inflation); :func:`linkage.simulate.build_count_model`
-    measures that inflation with it.
+    measures that inflation with it. ``labels`` as in :func:`estimate_unique_persons`.
     """
     f = np.ascontiguousarray(filters, dtype=np.uint64)
     p = np.asarray(presence, dtype=np.int64)
-    point, sims = _bootstrap(f, p, model, draws=draws, seed=seed, learn=learn)
+    point, sims = _bootstrap(f, p, model, draws=draws, seed=seed, learn=learn, rho_data=data_rho(model, labels))
     return float(point), np.asarray(sims, dtype=np.float64)
 
 
