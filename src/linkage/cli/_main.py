@@ -537,8 +537,10 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
 
 
 @cli.command("reporter-page")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (one self-contained offline page).")
+@click.option("--check", "check_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead of writing a page: print the check value and SHA-256 of an existing page.")
 @click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Linkage schema JSON (default: the built-in profile).")
 @click.option("--reporter", "reporter_id", help="The reporter id the page signs as (default: the page asks).")
@@ -548,15 +550,33 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
 @click.option("--overwrite", is_flag=True, help="Replace an existing page.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def reporter_page_cmd(out: Path, schema_file: Path | None, reporter_id: str | None, key_id: str | None, lang: str,
-                      overwrite: bool, as_json: bool) -> None:
+def reporter_page_cmd(out: Path | None, check_file: Path | None, schema_file: Path | None, reporter_id: str | None,
+                      key_id: str | None, lang: str, overwrite: bool, as_json: bool) -> None:
     """Write the offline reporter page: encode and sign in a browser, byte for byte as 'linkage encode'.
 
     Prints the page's check value (shown in its footer) and the SHA-256 of the
     file: publish both, so reporters can check the page they got. Needs no key.
+    With --check, prints both for an existing page instead.
     """
-    from linkage.reporter_page import write_reporter_page
+    import hashlib
+
+    from linkage.reporter_page import check_value, write_reporter_page
     from linkage.schema import load_schema
+
+    if check_file is not None:
+        if out is not None:
+            raise click.UsageError("give --out (write a page) or --check (check one), not both")
+        data = check_file.read_bytes()
+        checked = {"page": str(check_file), "bytes": len(data), "check_value": check_value(data),
+                   "file_sha256": hashlib.sha256(data).hexdigest()}
+        if as_json:
+            _print_json(checked)
+        else:
+            click.echo(f"check value: {checked['check_value']}")
+            click.echo(f"file SHA-256: {checked['file_sha256']}")
+        return
+    if out is None:
+        raise click.UsageError("missing option --out (or --check PAGE)")
 
     schema = load_schema(schema_file)
     page = write_reporter_page(out, schema, reporter_id=reporter_id, key_id=key_id, lang=lang, overwrite=overwrite)
