@@ -400,5 +400,30 @@ def test_a_file_dropped_on_the_page_is_read(browser: Any, pages: dict[str, tuple
         assert "politie.csv: 10 records" in page.inner_text("#data-note")
         assert page.inner_text("#file-info").startswith("CSV")
         assert "cp1252" in page.inner_text("#file-info") and "semicolon" in page.inner_text("#file-info")
+        preview = page.query_selector_all("#preview-table tr")
+        assert len(preview) == 6 and "Popescu" in preview[1].inner_text()  # header + the first five records
+        assert page.query_selector("#encoding-warning") is None
+    finally:
+        context.close()
+
+
+def test_a_cyrillic_code_page_file_is_flagged(browser: Any, pages: dict[str, tuple[Path, Path]],
+                                              tmp_path: Path) -> None:
+    """The page reads non-UTF-8 text as Windows-1252; Cyrillic text this garbles is flagged, not passed silently."""
+    page_file, _ = pages["builtin"]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body[data-loaded='1']")
+        ok = tmp_path / "latin.csv"
+        ok.write_bytes("Voornaam;Achternaam;Geboortejaar\nZoë;Müller;1990\n".encode("cp1252"))
+        page.set_input_files("#data-file", str(ok))
+        page.wait_for_selector("#data-note[data-key='msg_data_ok']", state="attached")
+        assert page.query_selector("#encoding-warning") is None
+        bad = tmp_path / "cyrillic.csv"
+        bad.write_bytes("Voornaam;Achternaam;Geboortejaar\nОлена;Шевченко;1999\n".encode("cp1251"))
+        page.set_input_files("#data-file", str(bad))
+        page.wait_for_selector("#encoding-warning", state="attached")
     finally:
         context.close()

@@ -537,8 +537,10 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
 
 
 @cli.command("reporter-page")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (one self-contained offline page).")
+@click.option("--check", "check_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead of writing a page: print the check value and SHA-256 of an existing page.")
 @click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Linkage schema JSON (default: the built-in profile).")
 @click.option("--reporter", "reporter_id", help="The reporter id the page signs as (default: the page asks).")
@@ -548,15 +550,33 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
 @click.option("--overwrite", is_flag=True, help="Replace an existing page.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def reporter_page_cmd(out: Path, schema_file: Path | None, reporter_id: str | None, key_id: str | None, lang: str,
-                      overwrite: bool, as_json: bool) -> None:
+def reporter_page_cmd(out: Path | None, check_file: Path | None, schema_file: Path | None, reporter_id: str | None,
+                      key_id: str | None, lang: str, overwrite: bool, as_json: bool) -> None:
     """Write the offline reporter page: encode and sign in a browser, byte for byte as 'linkage encode'.
 
     Prints the page's check value (shown in its footer) and the SHA-256 of the
     file: publish both, so reporters can check the page they got. Needs no key.
+    With --check, prints both for an existing page instead.
     """
-    from linkage.reporter_page import write_reporter_page
+    import hashlib
+
+    from linkage.reporter_page import check_value, write_reporter_page
     from linkage.schema import load_schema
+
+    if check_file is not None:
+        if out is not None:
+            raise click.UsageError("give --out (write a page) or --check (check one), not both")
+        data = check_file.read_bytes()
+        checked = {"page": str(check_file), "bytes": len(data), "check_value": check_value(data),
+                   "file_sha256": hashlib.sha256(data).hexdigest()}
+        if as_json:
+            _print_json(checked)
+        else:
+            click.echo(f"check value: {checked['check_value']}")
+            click.echo(f"file SHA-256: {checked['file_sha256']}")
+        return
+    if out is None:
+        raise click.UsageError("missing option --out (or --check PAGE)")
 
     schema = load_schema(schema_file)
     page = write_reporter_page(out, schema, reporter_id=reporter_id, key_id=key_id, lang=lang, overwrite=overwrite)
@@ -630,9 +650,15 @@ def demo(workdir: Path, seed: int, year: int, as_json: bool) -> None:
 @click.option("--quick", is_flag=True, help="Small run (FEBRL1 and FEBRL3, two synthetic years), as in CI.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the synthetic data.")
 @click.option("--no-baseline", is_flag=True, help="Skip the plaintext recordlinkage baseline.")
+@click.option("--heldout", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The frozen held-out scenarios (benchmarks/quality/heldout/scenarios.json): adds the held-out "
+                   "table (never tuned on) beside the development results.")
+@click.option("--heldout-limit", type=click.IntRange(min=1), default=None,
+              help="At most this many held-out data sets per family (default: all; the 1M run is never included).")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool) -> None:
+def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, heldout: Path | None, heldout_limit: int | None,
+             as_json: bool) -> None:
     """Linkage quality on FEBRL and synthetic data: JSON results and an offline HTML report.
 
     Thresholds are chosen without labels; labels only score the result. Needs the
@@ -643,7 +669,8 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     from linkage.evaluate import quality_html, run_quality
     from linkage.files import atomic_write_bytes
 
-    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline)
+    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline, heldout=heldout,
+                          heldout_limit=heldout_limit)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "quality.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
     atomic_write_bytes(out / "quality.html", [quality_html(results).encode()], overwrite=True)
@@ -669,6 +696,16 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     for c in results.get("count_coverage", {}).get("scenarios", []):
         click.echo(f"count estimate, data error rates x{c['error_scale']:g}: interval coverage "
                    f"{100 * c['coverage']:.0f}% over {len(c['runs'])} data sets")
+    for name, fam in (results.get("heldout") or {}).get("families", {}).items():
+        s = fam["summary"]
+        a = (s.get("answers") or {}).get("150") or {}
+        cov = "n/a" if s["coverage"] is None else f"{100 * s['coverage']:.0f}%"
+        line = (f"held-out {name}: coverage {cov}, mean abs error "
+                f"{s['estimate_error_pct']['mean_abs']:.2f}%, worst {s['estimate_error_pct']['worst_abs']:.2f}%")
+        if a:
+            line += (f"; with 150 answers {100 * a['coverage']:.0f}%, "
+                     f"{a['estimate_error_pct']['mean_abs']:.2f}%")
+        click.echo(line)
     click.echo(f"report: {out / 'quality.html'}")
 
 
