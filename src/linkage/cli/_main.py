@@ -650,9 +650,15 @@ def demo(workdir: Path, seed: int, year: int, as_json: bool) -> None:
 @click.option("--quick", is_flag=True, help="Small run (FEBRL1 and FEBRL3, two synthetic years), as in CI.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the synthetic data.")
 @click.option("--no-baseline", is_flag=True, help="Skip the plaintext recordlinkage baseline.")
+@click.option("--heldout", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The frozen held-out scenarios (benchmarks/quality/heldout/scenarios.json): adds the held-out "
+                   "table (never tuned on) beside the development results.")
+@click.option("--heldout-limit", type=click.IntRange(min=1), default=None,
+              help="At most this many held-out data sets per family (default: all; the 1M run is never included).")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool) -> None:
+def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, heldout: Path | None, heldout_limit: int | None,
+             as_json: bool) -> None:
     """Linkage quality on FEBRL and synthetic data: JSON results and an offline HTML report.
 
     Thresholds are chosen without labels; labels only score the result. Needs the
@@ -663,7 +669,8 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     from linkage.evaluate import quality_html, run_quality
     from linkage.files import atomic_write_bytes
 
-    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline)
+    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline, heldout=heldout,
+                          heldout_limit=heldout_limit)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "quality.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
     atomic_write_bytes(out / "quality.html", [quality_html(results).encode()], overwrite=True)
@@ -689,6 +696,16 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     for c in results.get("count_coverage", {}).get("scenarios", []):
         click.echo(f"count estimate, data error rates x{c['error_scale']:g}: interval coverage "
                    f"{100 * c['coverage']:.0f}% over {len(c['runs'])} data sets")
+    for name, fam in (results.get("heldout") or {}).get("families", {}).items():
+        s = fam["summary"]
+        a = (s.get("answers") or {}).get("150") or {}
+        cov = "n/a" if s["coverage"] is None else f"{100 * s['coverage']:.0f}%"
+        line = (f"held-out {name}: coverage {cov}, mean abs error "
+                f"{s['estimate_error_pct']['mean_abs']:.2f}%, worst {s['estimate_error_pct']['worst_abs']:.2f}%")
+        if a:
+            line += (f"; with 150 answers {100 * a['coverage']:.0f}%, "
+                     f"{a['estimate_error_pct']['mean_abs']:.2f}%")
+        click.echo(line)
     click.echo(f"report: {out / 'quality.html'}")
 
 

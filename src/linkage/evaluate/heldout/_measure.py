@@ -17,7 +17,7 @@ on the same normalised records.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -274,3 +274,76 @@ def summarise_family(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "plain_f1_mean": float(np.mean([r["plain_f1"] for r in one])),
         }
     return out
+
+
+def run_heldout(
+    scenarios: Any,
+    *,
+    families: Sequence[str] | None = None,
+    limit: int | None = None,
+    dev: bool = False,
+    include_1m: bool = False,
+    key_for: Callable[[str, str], LinkageKey] | None = None,
+    schema: Schema | None = None,
+    quick: Mapping[str, int | tuple[str, ...]] | None = None,
+    progress: Callable[[str], None] | None = None,
+    after_family: Callable[[dict[str, Any], list[dict[str, str]]], None] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Measure every (chosen) family of the frozen ``scenarios`` (:func:`linkage.evaluate.heldout.load_scenarios`).
+
+    Each held-out data set is regenerated and its SHA-256 checked against the
+    frozen one (a mismatch raises: the generator changed, results would not be
+    comparable); ``dev`` takes the development seeds instead (no check).
+    ``quick`` maps a family to how many data sets (or which ids) to take.
+    Returns the families' results (summary and data sets) and what was skipped.
+    """
+    from linkage.errors import LinkageError
+    from linkage.evaluate.heldout._dataset import dataset_sha256
+    from linkage.evaluate.heldout._families import family_dataset
+
+    schema = schema or default_schema()
+    out: dict[str, Any] = {}
+    skipped: list[dict[str, str]] = []
+    for name, fam in scenarios.families.items():
+        if families is not None and name not in families:
+            continue
+        if name == "large_1m" and not include_1m:
+            skipped.append({"family": name, "reason": "not run without include_1m (all-pairs dedup of 1M "
+                                                      "records takes hours on 2 cores)"})
+            continue
+        ids = list(fam.dev if dev else fam.heldout)
+        if quick is not None:
+            want = quick.get(name)
+            if want is None:
+                continue
+            ids = [i for i in ids if i in want] if isinstance(want, tuple) else ids[:want]
+            if dev and isinstance(want, tuple):
+                ids = list(fam.dev[:1])
+        if limit is not None:
+            ids = ids[:limit]
+        if not ids:
+            continue
+        results = []
+        for ds in ids:
+            t0 = time.perf_counter()
+            data = family_dataset(fam, ds)
+            if not dev:
+                got, frozen = dataset_sha256(data), scenarios.sha256[(name, ds)]
+                if got != frozen:
+                    raise LinkageError(f"{name} {ds}: the data set differs from the frozen one (SHA-256 mismatch); "
+                                       "the generator changed, so held-out results are not comparable")
+            one_run = fam.kind in ("decade", "large")
+            key = key_for(name, ds) if key_for is not None else generate_linkage_key()
+            res = measure_dataset(data, schema=schema, key=key, one_run=one_run)
+            res["seconds"] = round(time.perf_counter() - t0, 2)
+            results.append(res)
+            if progress is not None:
+                last = res["per_year"][-1]
+                progress(f"{name} {ds}: {res['reports']} reports, found {last['found_error_pct']:+.2f}%, estimate "
+                         f"{last.get('estimate_error_pct', float('nan')):+.2f}% covers={last.get('covers')} "
+                         f"F1 {last['f1']:.3f} (plaintext {last['plain_f1']:.3f}), {res['seconds']:.1f} s")
+        out[name] = {"kind": fam.kind, "description": fam.description, "params": fam.params.to_dict(),
+                     "summary": summarise_family(results), "datasets": results}
+        if after_family is not None:
+            after_family(out, skipped)
+    return out, skipped
