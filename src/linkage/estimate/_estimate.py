@@ -633,7 +633,7 @@ def estimate_unique_persons(
     )
 
 
-RHO_PRIOR_CLUSTERS = 10.0  # the model's rho counts as this many clusters against the data's
+RHO_PRIOR_CLUSTERS = 3.0  # the model's rho counts as this many clusters against the data's
 RHO_MAX_CLUSTER = 6  # larger found clusters are left out of rho (chains of chance merges)
 
 
