@@ -438,10 +438,10 @@ class _Candidates:
         if local:
             chunks: Iterator[tuple[Any, ...]] = iter_dice_blocked(
                 self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
-                max_block=self.blocking.max_block, threads=threads, stats=stats)
+                max_block=self.blocking.max_block, threads=threads, stats=stats, inplace=True)
         else:
             marked = mark_blocks(plan.band, plan.group, plan.keyset, plan.active, self.blocking.max_block,
-                                 stats=stats)
+                                 stats=stats, inplace=True)
             chunks = self._counted(imap_shared(
                 self.ex, _block_pass, range(passes), filters=self.filters, band=marked, group=plan.group,
                 keyset=plan.keyset, active=plan.active, popcounts=self.popcounts, min_score=np.float64(self.floor)),
@@ -763,6 +763,7 @@ def run_dedup(
         count_model.check(schema)
     policy = same_submission_policy(records, schema, same_submission)
     record_periods = _record_periods(records, subs)
+    subs.clear()  # the verified submissions are in the store and in `records` now: free them before comparing
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model,
                            same_submission=policy, blocking=blocking, validation_size=validation_size,
                            validation_seed=validation_seed, answers=answer_map, periods=record_periods)
