@@ -135,3 +135,33 @@ def test_submission_fuzz_benchmark_quick(tmp_path: Path) -> None:
     assert data["cases"] == res["cases"] == 500 and data["quick"] is True
     assert data["not_library_errors"] == 0, data["failures"]
     assert data["outcomes"].get("accepted", 0) > 0
+
+
+def test_dedup_scale_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "speed" / "dedup.py"))
+    out = tmp_path / "dedup.json"
+    res = ns["main"](["--quick", "--out", str(out)])
+    data = json.loads(out.read_text())
+    assert data == json.loads(json.dumps(res)) and data["quick"] is True
+    (row,) = data["results"]
+    assert row["records"] == 2000 and row["encode_records_per_s"] > 0
+    auto, lsh = row["runs"]
+    assert auto["blocking"]["description"] == "all-pairs" and lsh["blocking"]["passes"] == 128
+    assert lsh["blocking"]["compared"] < auto["blocking"]["compared"] and auto["peak_rss_mib"] > 50
+    q = row["quality"]
+    assert 0.9 <= q["completeness_match"] <= 1.0 and q["true_pair_completeness_at_least_0.68"] >= 0.95
+    assert len(auto["load_before"]) == 3
+
+
+def test_encode_speed_benchmark_quick(tmp_path: Path) -> None:
+    ns = runpy.run_path(str(ROOT / "benchmarks" / "speed" / "encode.py"))
+    out = tmp_path / "encode.json"
+    res = ns["main"](["--quick", "--out", str(out)])
+    data = json.loads(out.read_text())
+    assert data == json.loads(json.dumps(res)) and data["quick"] is True
+    ours = [r for r in data["results"] if r["encoder"] == "linkage"]
+    assert {r["profile"] for r in ours} == {"default (hardened)", "unhardened"}
+    assert all(r["records_per_s"] > 0 and r["records"] > 1000 for r in ours)
+    if data["clkhash"] != "ran":  # skipped, with the reason in the JSON
+        assert "not installed" in data["clkhash"] and not any(r["encoder"] == "clkhash" for r in data["results"])
+    assert data["target"]["value"] == 1_000_000

@@ -47,20 +47,6 @@ def _key(key_seed: int | None, family: str, dataset: str) -> linkage.LinkageKey:
     return linkage.LinkageKey(hashlib.sha256(f"heldout-key/{key_seed}/{family}/{dataset}".encode()).digest())
 
 
-def _datasets(fam: heldout.Family, args: argparse.Namespace) -> list[str]:
-    ids = list(fam.dev if args.dev else fam.heldout)
-    if args.quick:
-        want = QUICK.get(fam.name)
-        if want is None:
-            return []
-        ids = [i for i in ids if i in want] if isinstance(want, tuple) else ids[:want]
-        if args.dev and isinstance(want, tuple):
-            ids = list(fam.dev[:1])
-    if args.limit is not None:
-        ids = ids[: args.limit]
-    return ids
-
-
 def _fmt(v: Any, spec: str = ".1f") -> str:
     return "-" if v is None else format(v, spec)
 
@@ -114,7 +100,9 @@ def print_table(rows: list[dict[str, Any]], families: dict[str, Any]) -> None:
                   f"coverage {_fmt(None if one['coverage'] is None else 100 * one['coverage'], '.0f')}%, "
                   f"found error mean {_fmt(one['found_error_pct']['mean'], '+.2f')}%, "
                   f"new persons per year: worst found error "
-                  f"{_fmt(one['found_new_per_year_error_pct']['worst_abs'], '.2f')}%, "
+                  f"{_fmt(one['found_new_per_year_error_pct']['worst_abs'], '.2f')}%, estimated: mean abs "
+                  f"{_fmt(one.get('estimated_new_per_year_error_pct', {}).get('mean_abs'), '.2f')}% worst "
+                  f"{_fmt(one.get('estimated_new_per_year_error_pct', {}).get('worst_abs'), '.2f')}%, "
                   f"F1 {_fmt(one['f1_mean'], '.3f')} (plaintext {_fmt(one['plain_f1_mean'], '.3f')})")
 
 
@@ -137,39 +125,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         raise SystemExit(f"unknown famil{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}")
     schema = linkage.default_schema()
     t_start = time.perf_counter()
-    families: dict[str, Any] = {}
-    skipped: list[dict[str, str]] = []
-    for name, fam in scen.families.items():
-        if wanted is not None and name not in wanted:
-            continue
-        if name == "large_1m" and not args.include_1m:
-            skipped.append({"family": name, "reason": "not run without --include-1m (all-pairs dedup of 1M "
-                                                      "records takes hours on 2 cores)"})
-            continue
-        ids = _datasets(fam, args)
-        if not ids:
-            continue
-        results = []
-        for ds in ids:
-            t0 = time.perf_counter()
-            data = heldout.family_dataset(fam, ds)
-            if not args.dev:
-                got, frozen = heldout.dataset_sha256(data), scen.sha256[(name, ds)]
-                if got != frozen:
-                    raise SystemExit(f"{name} {ds}: the data set differs from the frozen one (SHA-256 mismatch); "
-                                     "the generator changed, so held-out results are not comparable")
-            one_run = fam.kind in ("decade", "large")
-            res = heldout.measure_dataset(data, schema=schema, key=_key(args.key_seed, name, ds), one_run=one_run)
-            res["seconds"] = round(time.perf_counter() - t0, 2)
-            results.append(res)
-            last = res["per_year"][-1]
-            print(f"{name} {ds}: {res['reports']} reports, found {last['found_error_pct']:+.2f}%, estimate "
-                  f"{last.get('estimate_error_pct', float('nan')):+.2f}% covers={last.get('covers')} "
-                  f"F1 {last['f1']:.3f} (plaintext {last['plain_f1']:.3f}), {res['seconds']:.1f} s",
-                  file=sys.stderr, flush=True)
-        families[name] = {"kind": fam.kind, "description": fam.description, "params": fam.params.to_dict(),
-                          "summary": heldout.summarise_family(results), "datasets": results}
-        _write(args, scen, schema, families, skipped, t_start, argv, done=False)
+    try:
+        families, skipped = heldout.run_heldout(
+            scen, families=wanted, limit=args.limit, dev=args.dev, include_1m=args.include_1m,
+            key_for=lambda name, ds: _key(args.key_seed, name, ds), schema=schema,
+            quick=QUICK if args.quick else None, progress=lambda m: print(m, file=sys.stderr, flush=True),
+            after_family=lambda fams, skip: _write(args, scen, schema, fams, skip, t_start, argv, done=False),
+        )
+    except linkage.LinkageError as exc:
+        raise SystemExit(str(exc)) from None
     out = _write(args, scen, schema, families, skipped, t_start, argv, done=True)
     print_table(out["table"], families)
     return out

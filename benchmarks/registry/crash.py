@@ -210,7 +210,7 @@ def check(target: str, world: dict[str, Any], batch: list[Path], before: set[str
     if len(ingests) != len(set(ingests)):
         problems.append("a submission was ingested twice")
     for linked, pid in linked_state:
-        if bool(linked) != (pid is not None):
+        if linked and pid is None:
             problems.append("a record is half-linked")
             break
     return problems
@@ -222,6 +222,7 @@ def crash_trials(backend: Backend, world: dict[str, Any], trials: int, rng: rand
 
     files: list[Path] = world["files"]
     results = {"trials": 0, "failures": 0, "killed_while_working": 0, "finished_before_kill": 0,
+               "killed_before_commit": 0, "killed_after_commit": 0,
                "by_op": {"ingest": 0, "link": 0}, "problems": []}
     durations: dict[str, list[float]] = {"ingest": [], "link": []}
     # calibration: each op twice without a kill, to spread the kills over the whole of its run
@@ -273,6 +274,13 @@ def crash_trials(backend: Backend, world: dict[str, Any], trials: int, rng: rand
                     results["failures"] += 1
             else:
                 results["killed_while_working"] += 1
+                # did the kill land before or after the run's commit?
+                with open_registry(target) as reg:
+                    if op == "ingest":
+                        landed = bool({s["submission_id"] for s in reg.submissions()} - before)
+                    else:
+                        landed = reg.status()["unlinked_records"] == 0
+                results["killed_after_commit" if landed else "killed_before_commit"] += 1
             problems = check(target, world, batch, before)
             # finish the work, then compare with a clean run on the same files
             with open_registry(target) as reg:

@@ -42,7 +42,7 @@ ENTRY_POINTS = {
     "estimate": "import linkage, linkage.estimate as e; e.default_count_model(linkage.default_schema())",
     "outputs": "from linkage.outputs import write_outputs, DedupSummary",
     "dedup pipeline": "from linkage.pipeline import run_dedup, dedup_records",
-    "registry": "import linkage.registry as r; r.open_registry; r.ingest",
+    "registry": "import linkage.registry as r; r.open_registry; r.ingest; r.link; r.compute_stats; r.purge",
     "top-level registry names": (
         "import linkage; linkage.run_dedup; linkage.dedup_records; linkage.read_submission; "
         "linkage.load_trusted_keys; linkage.SQLiteStore; linkage.RegistryRecords"
@@ -112,6 +112,9 @@ def test_running_the_registry_commands_loads_no_reporter_code(registry_files: di
         + _cli(["registry", "--registry", reg, "reporters", "add", "police", "--public-key",
                 str(f["trusted"] / "police.pub"), "--type", "police"]).split("\n", 1)[1]
         + _cli(["registry", "--registry", reg, "ingest", str(f["sub"]), "--period", "2022", "--json"]).split("\n", 1)[1]
+        + _cli(["registry", "--registry", reg, "link"]).split("\n", 1)[1]
+        + _cli(["registry", "--registry", reg, "stats", "--out", str(f["tmp"] / "stats")]).split("\n", 1)[1]
+        + _cli(["registry", "--registry", reg, "purge"]).split("\n", 1)[1]
         + _cli(["registry", "--registry", reg, "audit", "--verify"]).split("\n", 1)[1]
     )
     for code in (dedup, inspect, registry_cmds):

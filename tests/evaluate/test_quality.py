@@ -92,3 +92,22 @@ def test_encoded_febrl_reduced_and_synthetic_run() -> None:
 def test_profiles_are_valid() -> None:
     for name in ("febrl-full", "febrl-reduced"):
         assert isinstance(profile(name), linkage.Schema)
+
+
+def test_the_report_has_a_heldout_table_and_the_exact_key_baseline() -> None:
+    from pathlib import Path
+
+    from linkage.evaluate import quality_html
+    from linkage.evaluate._run import febrl_table
+    from linkage.evaluate._suite import _exact_key_febrl, run_heldout_table
+
+    scen = Path(__file__).resolve().parents[2] / "benchmarks" / "quality" / "heldout" / "scenarios.json"
+    h = run_heldout_table(scen, limit=1, families=["base"])
+    base = h["families"]["base"]["summary"]
+    assert base["datasets"] == 1 and base["coverage"] is not None
+    assert set(base["answers"]) == {"0", "50", "100", "150", "200", "400"}
+    ek = _exact_key_febrl(febrl_table(1, "reduced"))
+    assert 0.0 < ek["f1"] < 1.0
+    results = {"created": "now", "quick": True, "seconds": 1.0, "anchor": {}, "runs": [], "heldout": h}
+    page = quality_html(results)
+    assert "Held-out scenarios (frozen, never tuned on)" in page and "<td>base</td>" in page

@@ -61,6 +61,10 @@ def test_stats_as_of_a_date_stay_the_same_after_later_intake(tmp_path: Path, wor
     names = sorted(p.name for p in out.iterdir())
     assert names == ["manifest.json", "persons_by_reporter_type.csv", "persons_by_year.csv", "stats.html",
                      "stats.json"]
+    assert (out / "persons_by_year.csv").read_text().splitlines()[0] == (
+        "year,persons,new,earlier_known,reports,estimate,interval_low,interval_high,level")
+    assert (out / "persons_by_reporter_type.csv").read_text().splitlines()[0] == (
+        "year,police,kmar,nla,fairwork,care_coordinator,other")
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["counted_submissions"]) == 5
     assert {s["submission_id"] for s in manifest["counted_submissions"]} == {s["submission_id"]

@@ -212,14 +212,17 @@ def _synthetic_year(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_registry_accepts_the_pages_file_with_the_same_persons(browser: Any, pages: dict[str, tuple[Path, Path]],
-                                                              keys: Keys, tmp_path: Path) -> None:
+                                                              keys: Keys, tmp_path: Path, artefacts: Path) -> None:
     """A FairWork-style spreadsheet through the page (real random ids), the police file through the CLI:
     `linkage inspect` and `linkage dedup` accept the page's file and find the same persons as when FairWork
     used the command line."""
     page_file, _ = pages["builtin"]
     fw, police = _synthetic_year(tmp_path)
-    run = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=fw, seed=None)
+    shot = artefacts / "reporter-page-fairwork-year.png"
+    run = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=fw, seed=None,
+                   screenshot=shot)
     assert run.status == "encoded" and run.submission is not None and run.id_map is not None
+    print(f"screenshot: {shot}")
     page_lnk = tmp_path / "page" / "fairwork.lnk"
     page_lnk.parent.mkdir()
     page_lnk.write_bytes(run.submission)
@@ -357,15 +360,18 @@ def test_english_and_a_typed_reporter_id(browser: Any, keys: Keys, tmp_path: Pat
 
 
 def test_invalid_missing_counts_dropped_cells_like_the_command(browser: Any, pages: dict[str, tuple[Path, Path]],
-                                                             keys: Keys, tmp_path: Path) -> None:
+                                                             keys: Keys, tmp_path: Path, artefacts: Path) -> None:
     page_file, schema_file = pages["hardened"]
     rows = [list(r) for r in FAIRWORK_ROWS]
     rows[1][3] = "Koerdisch"
     rows[2][4] = "O"
     rows[3][1] = "30-35"
     data = fairwork_xlsx(tmp_path / "fw.xlsx", [tuple(r) for r in rows])
-    refused = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=data)
+    shot = artefacts / "reporter-page-refused-cells-en.png"
+    refused = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=data,
+                       screenshot=shot, lang="en")
     assert refused.submission is None and refused.problems == 3
+    print(f"screenshot: {shot}")
     run = run_page(browser, page_file, secret=keys.secret, signing=keys.signing["fairwork"], data=data, missing=True)
     py = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork", schema_file, missing=True)
     assert run.submission == py.submission and run.rejects == py.rejects and run.id_map == py.id_map
@@ -394,5 +400,49 @@ def test_a_file_dropped_on_the_page_is_read(browser: Any, pages: dict[str, tuple
         assert "politie.csv: 10 records" in page.inner_text("#data-note")
         assert page.inner_text("#file-info").startswith("CSV")
         assert "cp1252" in page.inner_text("#file-info") and "semicolon" in page.inner_text("#file-info")
+        preview = page.query_selector_all("#preview-table tr")
+        assert len(preview) == 6 and "Popescu" in preview[1].inner_text()  # header + the first five records
+        assert page.query_selector("#encoding-warning") is None
     finally:
         context.close()
+
+
+def test_a_cyrillic_code_page_file_is_flagged(browser: Any, pages: dict[str, tuple[Path, Path]],
+                                              tmp_path: Path) -> None:
+    """The page reads non-UTF-8 text as Windows-1252; Cyrillic text this garbles is flagged, not passed silently."""
+    page_file, _ = pages["builtin"]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body[data-loaded='1']")
+        ok = tmp_path / "latin.csv"
+        ok.write_bytes("Voornaam;Achternaam;Geboortejaar\nZoë;Müller;1990\n".encode("cp1252"))
+        page.set_input_files("#data-file", str(ok))
+        page.wait_for_selector("#data-note[data-key='msg_data_ok']", state="attached")
+        assert page.query_selector("#encoding-warning") is None
+        bad = tmp_path / "cyrillic.csv"
+        bad.write_bytes("Voornaam;Achternaam;Geboortejaar\nОлена;Шевченко;1999\n".encode("cp1251"))
+        page.set_input_files("#data-file", str(bad))
+        page.wait_for_selector("#encoding-warning", state="attached")
+    finally:
+        context.close()
+
+
+def test_a_schemas_own_column_names_are_used(browser: Any, keys: Keys, tmp_path: Path) -> None:
+    """A schema's reporter-local ``columns`` (left out of its fingerprint) map the reporter's own headers."""
+    doc = json.loads(schema_to_json(linkage.default_schema()))
+    doc["columns"] = {"given_names": "Roepnaam", "surname": "Familie", "date_of_birth": "Geb"}
+    schema = linkage.load_schema(doc)
+    assert schema.fingerprint == linkage.default_schema().fingerprint
+    sf = tmp_path / "schema.json"
+    sf.write_text(json.dumps(doc))
+    pf = tmp_path / "page.html"
+    pf.write_bytes(build_reporter_page(schema, reporter_id="fairwork", key_id=keys.key.key_id).html)
+    data = tmp_path / "own.csv"
+    data.write_text("Roepnaam;Familie;Geb;Nationaliteit\nAna;Popescu;1994-03-17;RO\nJan;de Vries;1980;NL\n", "utf-8")
+    run = run_page(browser, pf, secret=keys.secret, signing=keys.signing["fairwork"], data=data)
+    assert run.status == "encoded" and run.counts["initials"]["read"] == 2 and run.counts["birth_year"]["read"] == 2
+    py = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork", sf)
+    assert py.exit_code == 0, py.output
+    assert run.submission == py.submission and run.id_map == py.id_map

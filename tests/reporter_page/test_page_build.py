@@ -134,6 +134,20 @@ def test_cli_writes_the_page_and_prints_its_check_values(tmp_path: Path) -> None
     assert r.exit_code == 1 and "key id" in r.output
     plain = CliRunner().invoke(cli, ["reporter-page", "--out", str(tmp_path / "y.html")])
     assert plain.exit_code == 0 and "check value" in plain.output
+    # --check recomputes both values of an existing page; a changed page gives another check value
+    checked = CliRunner().invoke(cli, ["reporter-page", "--check", str(out), "--json"])
+    assert checked.exit_code == 0, checked.output
+    again_info = json.loads(checked.output)
+    assert again_info["file_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert again_info["check_value"] == check_value(out.read_bytes())
+    out.write_bytes(out.read_bytes().replace(b"Prepare a submission", b"Prepare a submissiom", 1))
+    changed = json.loads(CliRunner().invoke(cli, ["reporter-page", "--check", str(out), "--json"]).output)
+    assert changed["check_value"] != again_info["check_value"]
+    assert CliRunner().invoke(cli, ["reporter-page"]).exit_code == 2
+    both = ["reporter-page", "--out", str(tmp_path / "z.html"), "--check", str(out)]
+    assert CliRunner().invoke(cli, both).exit_code == 2
+    not_page = CliRunner().invoke(cli, ["reporter-page", "--check", str(secret)])
+    assert not_page.exit_code == 1 and "not a linkage reporter page" in not_page.output
 
 
 def test_write_reporter_page_checks_its_output_first(tmp_path: Path) -> None:

@@ -267,6 +267,9 @@ def _print_report(report: Any, *, err: bool = False, dry_run: bool = False) -> N
               help="Reporting period of these records: 2024, 2024-03, 2024-Q1 or 2024-01-01..2024-03-31 (signed).")
 @click.option("--replaces", default=None, metavar="SUBMISSION_ID",
               help="The submission id of an earlier submission of yours that this file corrects (signed).")
+@click.option("--keep-record-ids", "keep_ids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The local id map of an earlier submission of these records: keep their record "
+              "ids (re-encoding under a new key epoch, so the registry carries the persons over).")
 @click.option("--dry-run", is_flag=True, help="Show what would go in, and every problem; write nothing, need no key.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never a key or secret file).")
 @click.option("--json", "as_json", is_flag=True)
@@ -275,7 +278,8 @@ def encode(
     input_file: Path, reporter_id: str | None, signing_key: Path | None, key_file: Path | None,
     schema_file: Path | None, out: Path | None, id_map: Path | None, rejects: Path | None,
     columns: tuple[str, ...], case_ref_column: str | None, encoding: str | None, sheet: str | None, invalid: str,
-    period: str | None, replaces: str | None, dry_run: bool, overwrite: bool, as_json: bool,
+    period: str | None, replaces: str | None, keep_ids_file: Path | None, dry_run: bool, overwrite: bool,
+    as_json: bool,
 ) -> None:
     """Normalise, encode and sign a reporter's table (CSV/TXT, XLSX or Parquet).
 
@@ -310,6 +314,11 @@ def encode(
     from linkage.submission import parse_period
 
     period_dates = None if period is None else parse_period(period)
+    keep_ids = None
+    if keep_ids_file is not None:
+        import pandas as pd
+
+        keep_ids = pd.read_csv(keep_ids_file, dtype={"record_id": str, "case_ref": str})
     defaults = default_outputs(out, id_map)
     id_map_path = defaults["id_map"]
     rejects_path = rejects or defaults["rejects"]
@@ -330,7 +339,7 @@ def encode(
         report = encode_file(
             input_file, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map_path,
             rejects_path=rejects_path, columns=mapping, encoding=encoding, sheet=sheet, invalid=invalid,
-            overwrite=overwrite, period=period_dates, replaces=replaces,
+            overwrite=overwrite, period=period_dates, replaces=replaces, keep_ids=keep_ids,
         )
     except InputError as exc:
         if exc.report is None:
@@ -537,8 +546,10 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
 
 
 @cli.command("reporter-page")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (one self-contained offline page).")
+@click.option("--check", "check_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead of writing a page: print the check value and SHA-256 of an existing page.")
 @click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Linkage schema JSON (default: the built-in profile).")
 @click.option("--reporter", "reporter_id", help="The reporter id the page signs as (default: the page asks).")
@@ -548,15 +559,33 @@ def count_model_cmd(out: Path, schema_file: Path | None, years: tuple[int, ...],
 @click.option("--overwrite", is_flag=True, help="Replace an existing page.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def reporter_page_cmd(out: Path, schema_file: Path | None, reporter_id: str | None, key_id: str | None, lang: str,
-                      overwrite: bool, as_json: bool) -> None:
+def reporter_page_cmd(out: Path | None, check_file: Path | None, schema_file: Path | None, reporter_id: str | None,
+                      key_id: str | None, lang: str, overwrite: bool, as_json: bool) -> None:
     """Write the offline reporter page: encode and sign in a browser, byte for byte as 'linkage encode'.
 
     Prints the page's check value (shown in its footer) and the SHA-256 of the
     file: publish both, so reporters can check the page they got. Needs no key.
+    With --check, prints both for an existing page instead.
     """
-    from linkage.reporter_page import write_reporter_page
+    import hashlib
+
+    from linkage.reporter_page import check_value, write_reporter_page
     from linkage.schema import load_schema
+
+    if check_file is not None:
+        if out is not None:
+            raise click.UsageError("give --out (write a page) or --check (check one), not both")
+        data = check_file.read_bytes()
+        checked = {"page": str(check_file), "bytes": len(data), "check_value": check_value(data),
+                   "file_sha256": hashlib.sha256(data).hexdigest()}
+        if as_json:
+            _print_json(checked)
+        else:
+            click.echo(f"check value: {checked['check_value']}")
+            click.echo(f"file SHA-256: {checked['file_sha256']}")
+        return
+    if out is None:
+        raise click.UsageError("missing option --out (or --check PAGE)")
 
     schema = load_schema(schema_file)
     page = write_reporter_page(out, schema, reporter_id=reporter_id, key_id=key_id, lang=lang, overwrite=overwrite)
@@ -630,9 +659,15 @@ def demo(workdir: Path, seed: int, year: int, as_json: bool) -> None:
 @click.option("--quick", is_flag=True, help="Small run (FEBRL1 and FEBRL3, two synthetic years), as in CI.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the synthetic data.")
 @click.option("--no-baseline", is_flag=True, help="Skip the plaintext recordlinkage baseline.")
+@click.option("--heldout", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The frozen held-out scenarios (benchmarks/quality/heldout/scenarios.json): adds the held-out "
+                   "table (never tuned on) beside the development results.")
+@click.option("--heldout-limit", type=click.IntRange(min=1), default=None,
+              help="At most this many held-out data sets per family (default: all; the 1M run is never included).")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool) -> None:
+def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, heldout: Path | None, heldout_limit: int | None,
+             as_json: bool) -> None:
     """Linkage quality on FEBRL and synthetic data: JSON results and an offline HTML report.
 
     Thresholds are chosen without labels; labels only score the result. Needs the
@@ -643,7 +678,8 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     from linkage.evaluate import quality_html, run_quality
     from linkage.files import atomic_write_bytes
 
-    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline)
+    results = run_quality(quick=quick, seed=seed, baseline=not no_baseline, heldout=heldout,
+                          heldout_limit=heldout_limit)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "quality.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
     atomic_write_bytes(out / "quality.html", [quality_html(results).encode()], overwrite=True)
@@ -669,6 +705,16 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, as_json: bool
     for c in results.get("count_coverage", {}).get("scenarios", []):
         click.echo(f"count estimate, data error rates x{c['error_scale']:g}: interval coverage "
                    f"{100 * c['coverage']:.0f}% over {len(c['runs'])} data sets")
+    for name, fam in (results.get("heldout") or {}).get("families", {}).items():
+        s = fam["summary"]
+        a = (s.get("answers") or {}).get("150") or {}
+        cov = "n/a" if s["coverage"] is None else f"{100 * s['coverage']:.0f}%"
+        line = (f"held-out {name}: coverage {cov}, mean abs error "
+                f"{s['estimate_error_pct']['mean_abs']:.2f}%, worst {s['estimate_error_pct']['worst_abs']:.2f}%")
+        if a:
+            line += (f"; with 150 answers {100 * a['coverage']:.0f}%, "
+                     f"{a['estimate_error_pct']['mean_abs']:.2f}%")
+        click.echo(line)
     click.echo(f"report: {out / 'quality.html'}")
 
 

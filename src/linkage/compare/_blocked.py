@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from linkage.compare._dice import HAVE_NUMBA, _as_filters, _numba_popcount, _sorted, _threads
+from linkage.compare._dice import HAVE_NUMBA, _as_filters, _numba_popcount, _sorted, _threads, prefilter_scale
 from linkage.compare._reference import F64, I64, Pairs, empty_pairs, numpy_block, popcount
 from linkage.errors import LinkageError
 
@@ -86,12 +86,14 @@ def iter_dice_blocked(
     max_block: int = 100_000,
     threads: int | None = None,
     stats: BlockedStats | None = None,
+    inplace: bool = False,
 ) -> Iterator[Pairs]:
     """The candidate pairs of a blocking, one block of pairs per pass, each pair exactly once.
 
     In pass ``p`` record ``i`` has the key ``(group[i, keyset[p]], band[i, p])``
     (``keyset[p] == -1``: no group part); records with equal keys are compared.
-    ``band`` (records x passes, uint32 below ``2**31``) is copied. ``active``
+    ``band`` (records x passes, uint32 below ``2**31``) is copied, unless
+    ``inplace`` (then its giant blocks are marked in it, see :func:`mark_blocks`). ``active``
     restricts the records taking part. A block of more than ``max_block``
     records is skipped in that pass and counted in ``stats``. Each yielded
     ``(left, right, score)`` is sorted by ``(left, right)`` with ``left < right``;
@@ -115,7 +117,7 @@ def iter_dice_blocked(
         return
 
     nthreads = _threads(threads)
-    marked = mark_blocks(b, g, ks, act, max_block, threads=nthreads, stats=st)
+    marked = mark_blocks(b, g, ks, act, max_block, threads=nthreads, stats=st, inplace=inplace)
     pc = _numba_popcount(f, nthreads)
     with ThreadPoolExecutor(max_workers=nthreads, thread_name_prefix="linkage-block") as pool:
         pending = []
@@ -147,14 +149,19 @@ def mark_blocks(
     *,
     threads: int | None = None,
     stats: BlockedStats | None = None,
+    inplace: bool = False,
 ) -> U32:
     """A copy of ``band`` with bit 31 set for records of blocks larger than ``max_block`` (the giant-block guard).
 
     Run once before the passes are compared (:func:`dice_block_pass`), so that
     "compared by an earlier pass" means the same thing whatever order or place
-    passes run in. Skipped blocks and their pairs are added to ``stats``.
+    passes run in. Skipped blocks and their pairs are added to ``stats``. With
+    ``inplace`` a contiguous uint32 ``band`` is marked itself (no copy of a
+    matrix that is 512 MB at a million records and 128 passes).
     """
-    b = np.ascontiguousarray(band, dtype=np.uint32).copy()
+    b = np.ascontiguousarray(band, dtype=np.uint32)
+    if not inplace or b is not band:
+        b = b.copy()
     g = np.ascontiguousarray(group, dtype=np.int64)
     ks = np.ascontiguousarray(keyset, dtype=np.int64)
     act = np.ascontiguousarray(active, dtype=np.int64)
@@ -199,7 +206,8 @@ def dice_block_pass(
     pc = popcount(f) if popcounts is None else np.ascontiguousarray(popcounts, dtype=np.int64)
     run = kb.pass_pairs_for(int(f.shape[1]))
     li, ri, sc, done = run(f, pc, b, np.ascontiguousarray(group, dtype=np.int64),
-                           np.ascontiguousarray(keyset, dtype=np.int64), act, int(p), _nbits(act), float(min_score))
+                           np.ascontiguousarray(keyset, dtype=np.int64), act, int(p), _nbits(act), float(min_score),
+                           prefilter_scale(float(min_score)))
     return _sorted(li, ri, sc, f.shape[0]), int(done)
 
 

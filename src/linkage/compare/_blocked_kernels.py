@@ -115,7 +115,7 @@ def mark_oversized(band, group, keyset, active, p, nbits, max_block):  # type: i
 
 
 @numba.njit(nogil=True, cache=True)  # type: ignore[misc, unused-ignore]
-def pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, threshold):  # type: ignore[no-untyped-def]
+def pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, threshold, lscale):  # type: ignore[no-untyped-def]
     """Candidate pairs of pass ``p``: equal keys, Dice >= threshold, not compared by an earlier pass.
 
     ``active`` lists the records that take part (e.g. those with a non-empty
@@ -124,7 +124,10 @@ def pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, thresh
     skipped here. Each bucket's members are gathered once into word-major
     scratch, so the pair loop reads nothing from the large record arrays and
     vectorises over partners like the tile kernel (``words`` is a compile-time
-    constant). Returns ``(left, right, score, compared)`` with left < right.
+    constant). The integer pre-test of the tile kernel (``lscale``, see
+    :func:`linkage.compare._dice.prefilter_scale`) spares the division for pairs
+    that cannot reach the threshold. Returns ``(left, right, score, compared)``
+    with left < right.
     """
     numba.literally(words)  # type: ignore[attr-defined, unused-ignore]
     prefer_wide_vectors()  # type: ignore[call-arg, unused-ignore]
@@ -140,6 +143,7 @@ def pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, thresh
     loc_pc = np.zeros(width, np.int64)
     loc_w = np.zeros((words, width), np.uint64)
     inter = np.zeros(width, np.int64)
+    margin = np.zeros(width, np.int64)
     cap = 1024
     oi = np.empty(cap, np.int64)
     oj = np.empty(cap, np.int64)
@@ -169,16 +173,29 @@ def pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, thresh
             gi = loc_g[x]
             pa = loc_pc[x]
             y0 = x + 1
+            la = lscale * pa
+            top = np.int64(-(1 << 62))
             for y in range(y0, s):
                 yu = np.uintp(y)
                 c = 0
                 for k in range(words):
                     c += ctpop(loc_w[k, np.uintp(x)] & loc_w[k, yu])  # type: ignore[call-arg, unused-ignore]
                 inter[yu] = c
+                d = (c << 17) - lscale * loc_pc[yu]
+                margin[yu] = d
+                top = max(top, d)
+            if mixed:
+                for y in range(y0, s):
+                    compared += loc_b[y] == bi and loc_g[y] == gi
+            else:
+                compared += s - y0
+            if top < la:
+                continue
             for y in range(y0, s):
+                if margin[y] < la:
+                    continue
                 if mixed and (loc_b[y] != bi or loc_g[y] != gi):
                     continue
-                compared += 1
                 total = pa + loc_pc[y]
                 score = 2.0 * inter[y] / total if total > 0 else 0.0
                 if score < threshold:
@@ -213,7 +230,7 @@ def pass_pairs_for(words: int) -> Callable[..., Any]:
     """:func:`pass_pairs` compiled for ``words`` 64-bit words per filter (resolved once, cached on disk)."""
 
     @numba.njit(nogil=True, cache=True)  # type: ignore[misc, unused-ignore]
-    def run(filters, pc, band, group, keyset, active, p, nbits, threshold):  # type: ignore[no-untyped-def]
-        return pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, threshold)
+    def run(filters, pc, band, group, keyset, active, p, nbits, threshold, lscale):  # type: ignore[no-untyped-def]
+        return pass_pairs(words, filters, pc, band, group, keyset, active, p, nbits, threshold, lscale)
 
     return run  # type: ignore[no-any-return, unused-ignore]

@@ -50,10 +50,13 @@ from linkage.estimate._estimate import (
     match_probabilities,
 )
 from linkage.estimate._evidence import PairEvidence
+from linkage.estimate._periods import PeriodCount, PeriodCounts, estimate_periods
 
 __all__ = [
     "ANSWERS",
     "PairEvidence",
+    "PeriodCount",
+    "PeriodCounts",
     "FLOOR",
     "MIN_SIM_TRUE_PAIRS",
     "NBINS",
@@ -65,6 +68,7 @@ __all__ = [
     "bootstrap_persons",
     "calibrate_with_answers",
     "default_count_model",
+    "estimate_periods",
     "estimate_unique_persons",
     "evidence_floor",
     "load_count_model",

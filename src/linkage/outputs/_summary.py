@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from linkage.estimate import CountEstimate
+from linkage.estimate import CountEstimate, PeriodCounts
 
 __all__ = ["DedupSummary", "PairCounts", "ReporterCounts", "SubmissionCounts", "ThresholdsUsed"]
 
@@ -48,7 +48,9 @@ class SubmissionCounts:
 @dataclass(frozen=True)
 class DedupSummary:
     """What a dedup run found. ``estimate`` is there when a count model was used,
-    ``submissions`` when the run ingested files."""
+    ``submissions`` when the run ingested files, ``periods`` when a run with a
+    count model spans several reporting periods (persons per period, new in
+    each, known from an earlier one, and the total, each with an interval)."""
 
     reports: int
     unique_persons: int
@@ -59,6 +61,7 @@ class DedupSummary:
     thresholds: ThresholdsUsed
     estimate: CountEstimate | None = None
     submissions: SubmissionCounts | None = None
+    periods: PeriodCounts | None = None
 
     def with_submissions(self, new: int, already_stored: int) -> DedupSummary:
         return replace(self, submissions=SubmissionCounts(new, already_stored))
@@ -82,6 +85,8 @@ class DedupSummary:
             out["estimate"] = self.estimate.to_json()
         if self.submissions is not None:
             out["submissions"] = {"new": self.submissions.new, "already_stored": self.submissions.already_stored}
+        if self.periods is not None:
+            out["periods"] = self.periods.to_json()
         return out
 
     @classmethod
@@ -105,4 +110,5 @@ class DedupSummary:
             thresholds=ThresholdsUsed(str(th["method"]), float(th["match"]), float(th["review"])),
             estimate=None if est is None else CountEstimate.from_json(est),
             submissions=None if subs is None else SubmissionCounts(int(subs["new"]), int(subs["already_stored"])),
+            periods=None if d.get("periods") is None else PeriodCounts.from_json(d["periods"]),
         )

@@ -36,6 +36,15 @@ def summary_table(summary: DedupSummary) -> list[tuple[str, str]]:
                          + (" (poor: interval widened)" if est.fit.get("poor_fit") else "")))
         for w in est.warnings:
             rows.append(("WARNING", w))
+    if summary.periods is not None:
+        for pc in summary.periods.periods:
+            lo, hi = pc.persons.interval
+            rows.append((f"period {pc.period}", f"{pc.persons.estimate:.0f} persons ({lo:.0f}-{hi:.0f}); "
+                         f"new {pc.new:.0f} ({pc.new_interval[0]:.0f}-{pc.new_interval[1]:.0f}); "
+                         f"known earlier {pc.known_earlier:.0f} "
+                         f"({pc.known_earlier_interval[0]:.0f}-{pc.known_earlier_interval[1]:.0f})"))
+        t = summary.periods.total
+        rows.append(("all periods", f"{t.estimate:.0f} persons ({t.interval[0]:.0f}-{t.interval[1]:.0f})"))
     rows += [
         ("persons reported by 2+ reporters", str(summary.persons_multi_reporter)),
         ("matched pairs", str(summary.pairs.match)),

@@ -50,6 +50,7 @@ from linkage.estimate import (
     ValidationSample,
     calibrate_with_answers,
     default_count_model,
+    estimate_periods,
     estimate_unique_persons,
     evidence_floor,
     match_probabilities,
@@ -109,6 +110,7 @@ def dedup_records(
     validation_size: int = 0,
     validation_seed: int = 0,
     answers: Mapping[tuple[tuple[str, str], tuple[str, str]], str] | None = None,
+    periods: Sequence[str] | None = None,
 ) -> DedupResult:
     """Block, compare, classify and cluster the registry's records into persons.
 
@@ -119,7 +121,9 @@ def dedup_records(
     ``(reporter, record_id)`` keys -> ``same`` / ``different`` / ``unknown``)
     fix those pairs' decisions (same: one person; different: never linked
     directly), and answers to the sample correct the estimate
-    (:func:`linkage.estimate.calibrate_with_answers`).
+    (:func:`linkage.estimate.calibrate_with_answers`). ``periods`` (one label
+    per record, e.g. its report year) with a count model and two or more
+    periods add ``summary.periods`` (:func:`linkage.estimate.estimate_periods`).
 
     ``blocking`` says which pairs are compared: ``"auto"``
     (:func:`linkage.block.default_blocking`: all pairs up to 50,000 records,
@@ -231,12 +235,44 @@ def dedup_records(
         progress("estimate", 1, 1)
     summary = summarise(persons, records, decision, ThresholdsUsed(choice.method, choice.match, choice.review),
                         estimate)
+    if count_model is not None and periods is not None and estimate is not None:
+        if len(periods) != n:
+            raise LinkageError("periods must give one label per record")
+        if len(set(periods)) >= 2:
+            progress("periods", 0, 1)
+            opts = dict(estimate_options or {})
+            by_period = estimate_periods(records.filters, records.presence, list(periods), count_model,
+                                         labels=labels, total=estimate, level=float(opts.get("level", 0.95)),
+                                         seed=int(opts.get("seed", 0)))
+            summary = dataclasses.replace(summary, periods=by_period)
+            progress("periods", 1, 1)
     log.info(
         "dedup: %d records, %d pairs compared (%s), %d matches, %d for review, %d persons",
         n, block_report["compared"], block_report["description"], int(np.count_nonzero(is_match)),
         int(np.count_nonzero(rev)), summary.unique_persons,
     )
     return DedupResult(persons=persons, queryback=queryback, summary=summary, pairs=pairs, blocking=block_report)
+
+
+def period_label(period: Mapping[str, str] | None) -> str | None:
+    """A submission header's reporting period as a label: ``2022`` for a calendar year, else ``start..end``."""
+    if not period:
+        return None
+    start, end = str(period["start"]), str(period["end"])
+    if start[4:] == "-01-01" and end[4:] == "-12-31" and start[:4] == end[:4]:
+        return start[:4]
+    return f"{start}..{end}"
+
+
+def _record_periods(records: RegistryRecords, subs: Sequence[Any]) -> list[str] | None:
+    """Each record's reporting period from its submission's signed header (None unless every record has one)."""
+    by_sub = {s.header.submission_id: period_label(getattr(s.header, "period", None)) for s in subs}
+    labels = [by_sub.get(str(x)) for x in records.submission_id.tolist()]
+    if not labels or any(v is None for v in labels):
+        if any(v is not None for v in labels):
+            log.info("periods: some stored submissions carry no reporting period; no per-period counts")
+        return None
+    return [str(v) for v in labels]
 
 
 def _answer_index(
@@ -402,26 +438,33 @@ class _Candidates:
         if local:
             chunks: Iterator[tuple[Any, ...]] = iter_dice_blocked(
                 self.filters, plan.band, plan.group, plan.keyset, self.floor, active=plan.active,
-                max_block=self.blocking.max_block, threads=threads, stats=stats)
+                max_block=self.blocking.max_block, threads=threads, stats=stats, inplace=True)
         else:
             marked = mark_blocks(plan.band, plan.group, plan.keyset, plan.active, self.blocking.max_block,
-                                 stats=stats)
+                                 stats=stats, inplace=True)
             chunks = self._counted(imap_shared(
                 self.ex, _block_pass, range(passes), filters=self.filters, band=marked, group=plan.group,
                 keyset=plan.keyset, active=plan.active, popcounts=self.popcounts, min_score=np.float64(self.floor)),
                 stats)
         for k, part in enumerate(chunks):
             scored = ScoredPairs(*part)
-            pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
-            inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
-            prob = plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
-            yield scored, 1.0 / np.maximum(prob, 1e-12)
+            yield scored, self.weights(scored)
             self.progress("compare", k + 1, passes)
         if stats.skipped_blocks:
             log.warning("blocking: %d block(s) larger than %d records skipped in some pass (%d pairs not compared "
                         "there)", stats.skipped_blocks, self.blocking.max_block, stats.skipped_pairs)
         self.report.update(compared=stats.compared, reduction_ratio=round(reduction_ratio(stats.compared, n), 6),
                            skipped_blocks=stats.skipped_blocks, skipped_pairs=stats.skipped_pairs)
+
+    def weights(self, scored: ScoredPairs) -> npt.NDArray[np.float64] | None:
+        """Each pair's inverse chance of being compared (None without a blocking): a function of the pair."""
+        if self.plan is None:
+            return None
+        pa, pb = self.popcounts[scored.left], self.popcounts[scored.right]
+        inter = np.rint(scored.score * (pa + pb) / 2.0).astype(np.int64)
+        prob = self.plan.inclusion_probability(scored.left, scored.right, pa + pb - 2 * inter)
+        out: npt.NDArray[np.float64] = 1.0 / np.maximum(prob, 1e-12)
+        return out
 
     @staticmethod
     def _counted(parts: Iterator[tuple[tuple[Any, ...], int]], stats: BlockedStats) -> Iterator[tuple[Any, ...]]:
@@ -448,16 +491,20 @@ def _block_pass(p: int, *, filters: npt.NDArray[np.uint64], band: npt.NDArray[np
 class _Spill:
     """Compared pairs kept for the second look classification needs once every pair was counted.
 
-    In memory up to ``budget`` bytes, then in ``.npy`` files of a private
+    In memory up to ``budget`` bytes, then in ``.npz`` files of a private
     temporary directory (0700, removed on exit): registry-internal scores, never
-    an output. Memory stays bounded by the budget plus one chunk.
+    an output. Memory stays bounded by the budget plus one chunk. Spilled pairs
+    keep 16 bytes each (record indices as uint32, the score); their weights are
+    recomputed on the way back (``reweigh``), being a function of the pair.
     """
 
-    def __init__(self, n_records: int, budget: int | None = None) -> None:
+    def __init__(self, n_records: int, reweigh: Callable[[ScoredPairs], npt.NDArray[np.float64] | None],
+                 budget: int | None = None) -> None:
         self.budget = SPILL_BUDGET if budget is None else budget
+        self.reweigh = reweigh
         self.small = n_records < 2**32
         self.mem: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
-        self.files: list[tuple[Path, bool]] = []
+        self.files: list[Path] = []
         self.held = 0
         self.tmp: tempfile.TemporaryDirectory[str] | None = None
 
@@ -480,12 +527,9 @@ class _Spill:
             self.tmp = tempfile.TemporaryDirectory(prefix="linkage-pairs-")
         path = Path(self.tmp.name) / f"{len(self.files)}.npz"
         idx = np.uint32 if self.small else np.int64
-        cols: dict[str, Any] = {"left": pairs.left.astype(idx), "right": pairs.right.astype(idx),
-                                "score": pairs.score}
-        if weights is not None:
-            cols["weight"] = weights
-        np.savez(path, allow_pickle=False, **cols)
-        self.files.append((path, weights is not None))
+        np.savez(path, allow_pickle=False, left=pairs.left.astype(idx), right=pairs.right.astype(idx),
+                 score=pairs.score)
+        self.files.append(path)
 
     def __iter__(self) -> Iterator[tuple[ScoredPairs, npt.NDArray[np.float64] | None]]:
         batch: list[tuple[ScoredPairs, npt.NDArray[np.float64] | None]] = []
@@ -498,10 +542,10 @@ class _Spill:
                 batch, size = [], 0
         if batch:
             yield _join(batch)
-        for path, weighted in self.files:
+        for path in self.files:
             with np.load(path) as z:
                 pairs = ScoredPairs(z["left"].astype(np.int64), z["right"].astype(np.int64), z["score"])
-                yield pairs, (z["weight"] if weighted else None)
+            yield pairs, self.reweigh(pairs)
 
     def gather(self) -> tuple[ScoredPairs, npt.NDArray[np.float64] | None]:
         parts = list(self)
@@ -532,7 +576,7 @@ def _classify_stream(
     evidence floor goes into it with its match probability.
     """
     evidence = None if count_model is None else PairEvidence(records.presence, count_model)
-    with _Spill(len(records)) as spill:
+    with _Spill(len(records), candidates.weights) as spill:
         for part, w in candidates:
             if evidence is not None:
                 evidence.add(part, w)
@@ -718,9 +762,11 @@ def run_dedup(
     if count_model is not None:
         count_model.check(schema)
     policy = same_submission_policy(records, schema, same_submission)
+    record_periods = _record_periods(records, subs)
+    subs.clear()  # the verified submissions are in the store and in `records` now: free them before comparing
     result = dedup_records(records, schema, executor=executor, progress=progress, count_model=count_model,
                            same_submission=policy, blocking=blocking, validation_size=validation_size,
-                           validation_seed=validation_seed, answers=answer_map)
+                           validation_seed=validation_seed, answers=answer_map, periods=record_periods)
     summary = result.summary.with_submissions(new, old)
     manifest = run_manifest(
         schema,

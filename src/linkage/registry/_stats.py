@@ -39,7 +39,7 @@ import numpy as np
 from linkage.errors import LinkageError
 from linkage.estimate import CountModel, estimate_unique_persons
 from linkage.registry._link import _model, load_active, partition
-from linkage.registry._store import Registry, RegistryError, _iso, append_audit, utc_now
+from linkage.registry._store import REPORTER_TYPES, Registry, RegistryError, _iso, append_audit, utc_now
 
 __all__ = ["RegistryStats", "compute_stats", "suppress", "write_file_set", "write_stats"]
 
@@ -123,7 +123,7 @@ def compute_stats(registry: Registry, *, as_of: _dt.datetime | None = None, supp
     first = {lab: min(ys) for lab, ys in person_years.items()}
     year_rows: list[dict[str, Any]] = []
     type_rows: list[dict[str, Any]] = []
-    all_types = sorted({str(t) for t in types.values()})
+    all_types = [*REPORTER_TYPES, *sorted({str(t) for t in types.values()} - set(REPORTER_TYPES))]
     notes = [
         "persons are counted in every year in which they were reported; 'new' = first reported that year",
         "a person reported by several reporter types counts once under each (the types do not add up)",
@@ -224,13 +224,14 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        vals = []
+        vals: list[Any] = []
         for c in columns:
+            if c in ("interval_low", "interval_high"):
+                iv = r.get("interval")
+                vals.append("" if iv is None else iv[0 if c == "interval_low" else 1])
+                continue
             v = r.get(c)
-            if isinstance(v, list):
-                v = "" if v is None else f"{v[0]}-{v[1]}"
-            vals.append("suppressed" if v is None and c not in ("estimate", "interval", "level") else
-                        ("" if v is None else v))
+            vals.append("suppressed" if v is None and c not in ("estimate", "level") else ("" if v is None else v))
         w.writerow(vals)
     return buf.getvalue().encode("utf-8")
 
@@ -319,7 +320,7 @@ def write_stats(registry: Registry, stats: RegistryStats, out: str | Path, *, ac
     files = {
         "stats.json": (json.dumps(stats.to_json(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
         "persons_by_year.csv": _csv(stats.years, ["year", "persons", "new", "earlier_known", "reports", "estimate",
-                                                  "interval"]),
+                                                  "interval_low", "interval_high", "level"]),
         "persons_by_reporter_type.csv": _csv(stats.by_reporter_type, type_cols),
         "stats.html": _html(stats),
     }

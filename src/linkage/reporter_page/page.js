@@ -885,7 +885,10 @@
       const spec = fields.find((f) => f.name === h.salt_field);
       for (let r = 0; r < n; r++) salts[r] = saltTag(values[h.salt_field][r], spec, h.salt_band);
     }
-    const bits = Array.from({ length: n }, () => new Uint8Array(L));
+    // Per field and record: the bit positions of its value (computed once per distinct value and salt).
+    // Records keep only references to these shared lists; each filter is built, hardened and packed in turn,
+    // so memory grows with the packed output, not with n plain filters.
+    const positionsOf = fields.map(() => new Array(n).fill(null));
     const presence = new Uint16Array(n);
     let done = 0;
     const total = fields.length * n;
@@ -908,7 +911,7 @@
           positions = [...set];
           cache.set(ck, positions);
         }
-        for (const p of positions) bits[r][p] = 1;
+        positionsOf[i][r] = positions;
         if (++done % 256 === 0 && progress) progress(done, total);
       }
     }
@@ -921,7 +924,11 @@
     const maskCache = new Map();
     const out = [];
     for (let r = 0; r < n; r++) {
-      let b = bits[r];
+      let b = new Uint8Array(L);
+      for (let i = 0; i < fields.length; i++) {
+        const positions = positionsOf[i][r];
+        if (positions !== null) for (const p of positions) b[p] = 1;
+      }
       if (h.flip_threshold !== null) {
         const packed = packBits(b);
         const ck = hex(packed);
@@ -1096,7 +1103,10 @@
     }
     try { return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), encoding: "utf-8", how: "valid UTF-8" }; } catch (e) { /* not UTF-8 */ }
     if (bytes.includes(0)) throw new PageError("msg_binary", { file: name });
-    return { text: new TextDecoder("windows-1252").decode(bytes), encoding: "cp1252", how: "not UTF-8: read as Windows-1252" };
+    const text = new TextDecoder("windows-1252").decode(bytes);
+    // Cyrillic (cp1251) or Central European text read as Windows-1252 turns into runs of accented Latin letters.
+    const suspect = /[\u00c0-\u00ff]{3,}/.test(text);
+    return { text, encoding: "cp1252", how: "not UTF-8: read as Windows-1252", suspect };
   }
   // Python's csv.reader (default dialect: doublequote, quotechar '"', not strict) over lines as io.StringIO(newline="") gives them.
   function splitLinesKeepEnds(text) {
@@ -1219,7 +1229,7 @@
   }
   function trailing(rows, last) { return last - (rows.length ? rows[rows.length - 1] : 0); }
   function readText(bytes, name) {
-    let { text, encoding, how } = decodeText(bytes, name);
+    let { text, encoding, how, suspect } = decodeText(bytes, name);
     if (text.startsWith("\ufeff")) text = text.slice(1);
     if (text.includes("\u0000")) throw new PageError("msg_nul", { file: name, line: lineOf(text, text.indexOf("\u0000")) });
     const headLines = pySplitLines(text).slice(0, 400).filter((l) => pyStrip(l));
@@ -1248,7 +1258,8 @@
     }
     blank -= trailing(rows, rowNumber);
     if (header === null) throw new PageError("msg_empty", { file: name });
-    return buildTable(name, header, records, rows, { name, format: "csv", encoding, how, delimiter: DELIMITER_NAMES[delimiter], blank });
+    return buildTable(name, header, records, rows, { name, format: "csv", encoding, how, delimiter: DELIMITER_NAMES[delimiter], blank,
+      suspect: suspect === true });
   }
 
   /* ------------------------------------------------------------------ Excel workbooks (what openpyxl gives linkage.intake) */
@@ -1812,6 +1823,11 @@
     if (info.serialDates) how.push(t("file_serial", { n: info.serialDates }));
     if (info.blank) how.push(t("file_blank", { n: info.blank }));
     box.append(el("p", { id: "file-info" }, how.join(" · ")));
+    if (info.suspect) box.append(el("p", { id: "encoding-warning", class: "note error" }, t("msg_encoding_suspect")));
+    const preview = el("table", { id: "preview-table" }, el("tr", {}, el("th", {}, t("pr_row")), ...state.table.labels.map((l) => el("th", {}, l))));
+    for (let i = 0; i < Math.min(5, state.table.rows.length); i++)
+      preview.append(el("tr", {}, el("td", {}, state.table.rows[i]), ...state.table.labels.map((l) => el("td", { class: "value" }, cellText(state.table.columns[l][i])))));
+    box.append(el("h3", {}, t("h_preview")), preview);
     const cols = el("table", { id: "columns-table" }, el("tr", {}, el("th", {}, t("col_header")), el("th", {}, t("col_read_as")), el("th", {}, t("col_how"))));
     for (const [source, label] of state.cmap.sources) cols.append(el("tr", { "data-source": source }, el("td", {}, label), el("td", {}, t("src_" + source)), el("td", {}, t("how_" + state.cmap.how.get(source)))));
     for (const [label, why] of state.cmap.notUsed) cols.append(el("tr", { class: "unused" }, el("td", {}, label), el("td", {}, t("not_used")), el("td", {}, why)));

@@ -61,6 +61,7 @@ from linkage.evaluate.heldout._febrl_single import febrl_single
 from linkage.evaluate.heldout._measure import (
     encode_dataset,
     measure_dataset,
+    run_heldout,
     summarise_family,
 )
 from linkage.evaluate.heldout._params import ScenarioParams
@@ -111,6 +112,7 @@ __all__ = [
     "generate",
     "load_scenarios",
     "measure_dataset",
+    "run_heldout",
     "summarise_family",
     "write_tables",
 ]

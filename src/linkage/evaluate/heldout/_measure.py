@@ -17,7 +17,7 @@ on the same normalised records.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,9 +94,10 @@ def answers_curve(
 def _dedup_row(
     sub: RegistryRecords, truth: npt.NDArray[np.object_], plain: npt.NDArray[np.int64], schema: Schema,
     answer_sizes: Sequence[int] = (),
+    periods: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     t0 = time.perf_counter()
-    res = dedup_records(sub, schema)
+    res = dedup_records(sub, schema, periods=periods)
     seconds = time.perf_counter() - t0
     found = _found_labels(res.persons, sub.record_id)
     true_n = int(pd.Series(truth).nunique())
@@ -111,6 +112,12 @@ def _dedup_row(
         "plain_found": plain_n, "plain_found_error_pct": _pct(plain_n, true_n),
         "pairs": {"match": res.summary.pairs.match, "review": res.summary.pairs.review}, "seconds": round(seconds, 3),
     }
+    if res.summary.periods is not None:
+        row["periods"] = [{"period": p.period, "persons": p.persons.estimate,
+                           "persons_interval": list(p.persons.interval), "new": p.new,
+                           "new_interval": list(p.new_interval), "known_earlier": p.known_earlier,
+                           "known_earlier_interval": list(p.known_earlier_interval)}
+                          for p in res.summary.periods.periods]
     est = res.summary.estimate
     if est is not None and answer_sizes:
         row["answers"] = answers_curve(sub, truth, est, schema, answer_sizes)
@@ -186,8 +193,8 @@ def measure_dataset(
     if data.info.get("dominant"):
         out["dominant"] = data.info["dominant"]
     if one_run and len(set(years.tolist())) >= 1:
-        row, found = _dedup_row(recs, truth, plain_all, schema)
-        out["one_run"] = {**row, **_new_per_year(found, truth, years)}
+        row, found = _dedup_row(recs, truth, plain_all, schema, periods=[str(y) for y in years.tolist()])
+        out["one_run"] = {**row, **_new_per_year(found, truth, years, row.get("periods"))}
     return out
 
 
@@ -196,17 +203,23 @@ def _relabel(labels: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return out
 
 
-def _new_per_year(found: Sequence[str], truth: npt.NDArray[np.object_], years: npt.NDArray[np.int64]) -> dict[
-    str, Any
-]:
-    """Persons new in each year (first reported then): found (from the one-run clusters) against the truth."""
+def _new_per_year(found: Sequence[str], truth: npt.NDArray[np.object_], years: npt.NDArray[np.int64],
+                  periods: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """Persons new in each year (first reported then): found (from the one-run clusters) and estimated
+    (the run's per-period counts) against the truth."""
     df = pd.DataFrame({"found": list(found), "truth": truth, "year": years})
     true_first = df.groupby("truth")["year"].min().value_counts().sort_index()
     found_first = df.groupby("found")["year"].min().value_counts().sort_index()
     rows = []
     for y in sorted(set(years.tolist())):
         t, f = int(true_first.get(y, 0)), int(found_first.get(y, 0))
-        rows.append({"year": int(y), "true_new": t, "found_new": f, "found_new_error_pct": _pct(f, t)})
+        item: dict[str, Any] = {"year": int(y), "true_new": t, "found_new": f, "found_new_error_pct": _pct(f, t)}
+        est = next((p for p in periods or [] if p["period"] == str(y)), None)
+        if est is not None:
+            lo, hi = est["new_interval"]
+            item.update({"estimated_new": est["new"], "estimated_new_error_pct": _pct(est["new"], t),
+                         "new_covers": bool(lo <= t <= hi)})
+        rows.append(item)
     return {"new_per_year": rows}
 
 
@@ -253,7 +266,84 @@ def summarise_family(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "estimate_error_pct": _stats([r["estimate_error_pct"] for r in with_est1]),
             "found_error_pct": _stats([r["found_error_pct"] for r in one]),
             "found_new_per_year_error_pct": _stats(new),
+            "estimated_new_per_year_error_pct": _stats([n["estimated_new_error_pct"] for r in one
+                                                        for n in r["new_per_year"] if "estimated_new_error_pct" in n]),
+            "estimated_new_coverage": (float(np.mean(cov_new)) if (cov_new := [
+                n["new_covers"] for r in one for n in r["new_per_year"] if "new_covers" in n]) else None),
             "f1_mean": float(np.mean([r["f1"] for r in one])),
             "plain_f1_mean": float(np.mean([r["plain_f1"] for r in one])),
         }
     return out
+
+
+def run_heldout(
+    scenarios: Any,
+    *,
+    families: Sequence[str] | None = None,
+    limit: int | None = None,
+    dev: bool = False,
+    include_1m: bool = False,
+    key_for: Callable[[str, str], LinkageKey] | None = None,
+    schema: Schema | None = None,
+    quick: Mapping[str, int | tuple[str, ...]] | None = None,
+    progress: Callable[[str], None] | None = None,
+    after_family: Callable[[dict[str, Any], list[dict[str, str]]], None] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Measure every (chosen) family of the frozen ``scenarios`` (:func:`linkage.evaluate.heldout.load_scenarios`).
+
+    Each held-out data set is regenerated and its SHA-256 checked against the
+    frozen one (a mismatch raises: the generator changed, results would not be
+    comparable); ``dev`` takes the development seeds instead (no check).
+    ``quick`` maps a family to how many data sets (or which ids) to take.
+    Returns the families' results (summary and data sets) and what was skipped.
+    """
+    from linkage.errors import LinkageError
+    from linkage.evaluate.heldout._dataset import dataset_sha256
+    from linkage.evaluate.heldout._families import family_dataset
+
+    schema = schema or default_schema()
+    out: dict[str, Any] = {}
+    skipped: list[dict[str, str]] = []
+    for name, fam in scenarios.families.items():
+        if families is not None and name not in families:
+            continue
+        if name == "large_1m" and not include_1m:
+            skipped.append({"family": name, "reason": "not run without include_1m (all-pairs dedup of 1M "
+                                                      "records takes hours on 2 cores)"})
+            continue
+        ids = list(fam.dev if dev else fam.heldout)
+        if quick is not None:
+            want = quick.get(name)
+            if want is None:
+                continue
+            ids = [i for i in ids if i in want] if isinstance(want, tuple) else ids[:want]
+            if dev and isinstance(want, tuple):
+                ids = list(fam.dev[:1])
+        if limit is not None:
+            ids = ids[:limit]
+        if not ids:
+            continue
+        results = []
+        for ds in ids:
+            t0 = time.perf_counter()
+            data = family_dataset(fam, ds)
+            if not dev:
+                got, frozen = dataset_sha256(data), scenarios.sha256[(name, ds)]
+                if got != frozen:
+                    raise LinkageError(f"{name} {ds}: the data set differs from the frozen one (SHA-256 mismatch); "
+                                       "the generator changed, so held-out results are not comparable")
+            one_run = fam.kind in ("decade", "large")
+            key = key_for(name, ds) if key_for is not None else generate_linkage_key()
+            res = measure_dataset(data, schema=schema, key=key, one_run=one_run)
+            res["seconds"] = round(time.perf_counter() - t0, 2)
+            results.append(res)
+            if progress is not None:
+                last = res["per_year"][-1]
+                progress(f"{name} {ds}: {res['reports']} reports, found {last['found_error_pct']:+.2f}%, estimate "
+                         f"{last.get('estimate_error_pct', float('nan')):+.2f}% covers={last.get('covers')} "
+                         f"F1 {last['f1']:.3f} (plaintext {last['plain_f1']:.3f}), {res['seconds']:.1f} s")
+        out[name] = {"kind": fam.kind, "description": fam.description, "params": fam.params.to_dict(),
+                     "summary": summarise_family(results), "datasets": results}
+        if after_family is not None:
+            after_family(out, skipped)
+    return out, skipped
