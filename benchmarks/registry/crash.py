@@ -210,7 +210,7 @@ def check(target: str, world: dict[str, Any], batch: list[Path], before: set[str
     if len(ingests) != len(set(ingests)):
         problems.append("a submission was ingested twice")
     for linked, pid in linked_state:
-        if bool(linked) != (pid is not None):
+        if linked and pid is None:
             problems.append("a record is half-linked")
             break
     return problems

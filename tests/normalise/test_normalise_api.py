@@ -41,11 +41,15 @@ EXPECTED = {
     "normalise_table",
 }
 
+PUBLIC_SUBMODULES = {"tables"}
+
 
 def test_all_is_the_public_surface() -> None:
     assert set(normalise.__all__) == EXPECTED
     public = {n for n in dir(normalise) if not n.startswith("_")}
-    assert public == EXPECTED
+    # a public submodule imported elsewhere (the reporter page imports ``tables``) shows up as
+    # an attribute of the package once loaded: allowed, nothing else is
+    assert EXPECTED <= public <= EXPECTED | PUBLIC_SUBMODULES
     for name in normalise.__all__:
         obj = getattr(normalise, name)
         if inspect.isfunction(obj):

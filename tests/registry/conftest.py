@@ -72,6 +72,7 @@ class World:
     schema: linkage.Schema
     key: LinkageKey
     signing: dict[str, Any] = field(default_factory=dict)
+    idmaps: dict[Path, pd.DataFrame] = field(default_factory=dict)
     counter: int = 0
 
     def pub(self, reporter: str) -> Path:
@@ -86,13 +87,14 @@ class World:
 
     def submission(self, reporter: str, df: pd.DataFrame, period: tuple[str, str] | None = ("2024-01-01",
                    "2024-01-31"), replaces: str | None = None, key: LinkageKey | None = None,
-                   name: str | None = None) -> Path:
+                   name: str | None = None, record_ids: list[str | None] | None = None) -> Path:
         self.counter += 1
         out = self.tmp / "subs" / (name or f"{reporter}-{self.counter}.lnk")
         out.parent.mkdir(exist_ok=True)
         enc = encode_dataframe(df, self.schema, key or self.key)
-        linkage.write_submission(out, enc, self.schema, reporter_id=reporter, signing_key=self.signing[reporter],
-                                 period=period, replaces=replaces)
+        self.idmaps[out] = linkage.write_submission(
+            out, enc, self.schema, reporter_id=reporter, signing_key=self.signing[reporter], period=period,
+            replaces=replaces, record_ids=record_ids)
         return out
 
 

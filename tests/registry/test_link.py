@@ -144,18 +144,38 @@ def test_a_new_key_epoch_refuses_old_keys_and_takes_resends(target: str | Path, 
     df = rows(synth_reports(seed=9), 40)
     reg = init_registry(target, world.schema)
     reg.add_reporter("police", world.pub("police"), "police")
-    old = ingest(reg, [world.submission("police", df)]).submissions[0].submission_id
+    first = world.submission("police", df)
+    old = ingest(reg, [first]).submissions[0].submission_id
     link(reg)
+    before = persons_table(reg).set_index(["reporter", "record_id"])["person_id"]
     new_key = LinkageKey(bytes(range(5, 37)))
     start_epoch(reg, new_key.key_id, reason="key rotation after a suspected leak")
     assert resend_guide(reg) == {"police": [old]}
     with pytest.raises(MismatchError, match="epoch 1"):
         ingest(reg, [world.submission("police", rows(synth_reports(seed=9), 10, 100))])
-    resent = world.submission("police", df, key=new_key, replaces=old)
-    assert ingest(reg, [resent]).submissions[0].outcome == "replaces"
+    # the reporter re-encodes under the new key and keeps its record ids (its local id map)
+    from linkage.pipeline import kept_record_ids
+
+    kept = kept_record_ids(world.idmaps[first], list(range(1, 41)), None)
+    resent = world.submission("police", df, key=new_key, replaces=old, record_ids=kept)
+    out = ingest(reg, [resent]).submissions[0]
+    assert out.outcome == "replaces" and out.flags["persons_carried_over"] == 40
     assert resend_guide(reg) == {}
     res = link(reg)
-    assert res.records == 40 and res.new_records == 40
+    assert res.records == 40 and res.new_records == 40 and res.events.get("new", 0) == 0
+    after = persons_table(reg).set_index(["reporter", "record_id"])["person_id"]
+    assert after.sort_index().equals(before.sort_index())  # persons carried over: same records, same ids
     with pytest.raises(Exception, match="retired key never returns"):
         start_epoch(reg, world.key.key_id, reason="back")
     reg.close()
+
+
+def test_kept_record_ids_match_by_case_reference_then_row() -> None:
+    from linkage.pipeline import kept_record_ids
+
+    old = pd.DataFrame({"record_id": ["a" * 32, "b" * 32, "c" * 32], "row": [1, 2, 3],
+                        "case_ref": ["K1", "K2", None]})
+    # the table was re-sorted: K2 is now row 1, K1 row 3; the row without a case ref matches by row
+    # row 2 has no case ref: matched by row, but row 2's id (b) is taken by K2 already -> a new id
+    assert kept_record_ids(old, [1, 2, 3], ["K2", None, "K1"]) == ["b" * 32, None, "a" * 32]
+    assert kept_record_ids(old, [1, 2, 3, 4], None) == ["a" * 32, "b" * 32, "c" * 32, None]

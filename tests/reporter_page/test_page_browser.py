@@ -427,3 +427,22 @@ def test_a_cyrillic_code_page_file_is_flagged(browser: Any, pages: dict[str, tup
         page.wait_for_selector("#encoding-warning", state="attached")
     finally:
         context.close()
+
+
+def test_a_schemas_own_column_names_are_used(browser: Any, keys: Keys, tmp_path: Path) -> None:
+    """A schema's reporter-local ``columns`` (left out of its fingerprint) map the reporter's own headers."""
+    doc = json.loads(schema_to_json(linkage.default_schema()))
+    doc["columns"] = {"given_names": "Roepnaam", "surname": "Familie", "date_of_birth": "Geb"}
+    schema = linkage.load_schema(doc)
+    assert schema.fingerprint == linkage.default_schema().fingerprint
+    sf = tmp_path / "schema.json"
+    sf.write_text(json.dumps(doc))
+    pf = tmp_path / "page.html"
+    pf.write_bytes(build_reporter_page(schema, reporter_id="fairwork", key_id=keys.key.key_id).html)
+    data = tmp_path / "own.csv"
+    data.write_text("Roepnaam;Familie;Geb;Nationaliteit\nAna;Popescu;1994-03-17;RO\nJan;de Vries;1980;NL\n", "utf-8")
+    run = run_page(browser, pf, secret=keys.secret, signing=keys.signing["fairwork"], data=data)
+    assert run.status == "encoded" and run.counts["initials"]["read"] == 2 and run.counts["birth_year"]["read"] == 2
+    py = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork", sf)
+    assert py.exit_code == 0, py.output
+    assert run.submission == py.submission and run.id_map == py.id_map

@@ -139,3 +139,15 @@ def test_scored_pairs_check_lengths_and_select() -> None:
     assert p.select(np.array([False, True])).as_tuple()[2].tolist() == [0.9]
     assert len(ScoredPairs.concat([p, p])) == 4 and len(ScoredPairs.concat([])) == 0
     assert dataclasses.is_dataclass(p)
+
+
+def test_every_thresholds_method_is_a_strategy() -> None:
+    from linkage.classify import STRATEGIES, threshold_strategy
+
+    assert set(STRATEGIES) == {"fixed", "valley", "posterior"}
+    schema = _fixed_schema()
+    strategy = threshold_strategy(schema)
+    assert strategy.method == "fixed" and strategy.floor(schema, None) == schema.review_threshold
+    pairs = ScoredPairs(np.array([0]), np.array([1]), np.array([0.7]))
+    strength, choice = strategy.strengths(pairs, _records([1, 1], ["a", "b"]), schema, None, None, None, None)
+    assert strength.tolist() == [0.7] and choice.method == "fixed"

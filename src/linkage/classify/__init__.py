@@ -14,11 +14,17 @@ matched when the run holds a single source, sent to review otherwise).
 
 from linkage.classify._decide import (
     SAME_SUBMISSION_CHOICES,
+    STRATEGIES,
     Decisions,
+    FixedThresholds,
+    PosteriorThresholds,
+    ThresholdStrategy,
+    ValleyThresholds,
     candidate_floor,
     choose_thresholds,
     classify_pairs,
     same_submission_policy,
+    threshold_strategy,
 )
 from linkage.classify._rules import MATCH, NON_MATCH, REVIEW, apply_rules, classify_scores
 from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, valley_threshold
@@ -26,6 +32,11 @@ from linkage.classify._thresholds import ThresholdChoice, fixed_thresholds, vall
 __all__ = [
     "MATCH",
     "SAME_SUBMISSION_CHOICES",
+    "STRATEGIES",
+    "FixedThresholds",
+    "PosteriorThresholds",
+    "ThresholdStrategy",
+    "ValleyThresholds",
     "NON_MATCH",
     "REVIEW",
     "Decisions",
@@ -37,5 +48,6 @@ __all__ = [
     "classify_scores",
     "fixed_thresholds",
     "same_submission_policy",
+    "threshold_strategy",
     "valley_threshold",
 ]

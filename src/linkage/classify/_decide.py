@@ -1,5 +1,7 @@
 """Scored pairs -> match / review / non-match, in one place for every thresholds method.
 
+Each method is a :class:`ThresholdStrategy` (:data:`STRATEGIES`):
+
 ``fixed``      the schema's Dice thresholds.
 ``valley``     Dice thresholds chosen from the run's own score histogram, without labels
                (:func:`valley_threshold`).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +35,12 @@ __all__ = [
     "choose_thresholds",
     "classify_pairs",
     "same_submission_policy",
+    "STRATEGIES",
+    "FixedThresholds",
+    "PosteriorThresholds",
+    "ThresholdStrategy",
+    "ValleyThresholds",
+    "threshold_strategy",
 ]
 
 
@@ -79,17 +88,98 @@ def _model_for(schema: Schema, count_model: CountModel | None) -> CountModel:
     return count_model
 
 
+class ThresholdStrategy(Protocol):
+    """How a thresholds method turns scored pairs into strengths and thresholds.
+
+    ``floor``: the lowest Dice score a pair needs to be worth classifying;
+    ``strengths``: what the thresholds apply to (one per pair) and the
+    thresholds chosen. A new method is one class and one entry in
+    :data:`STRATEGIES` (and its name in the schema's JSON Schema).
+    """
+
+    method: str
+
+    def floor(self, schema: Schema, count_model: CountModel | None) -> float: ...
+
+    def strengths(
+        self, pairs: ScoredPairs, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
+        weights: npt.NDArray[np.float64] | None, totals: Mapping[int, int] | None, evidence: PairEvidence | None,
+    ) -> tuple[npt.NDArray[np.float64], ThresholdChoice]: ...
+
+
+class FixedThresholds:
+    """The schema's Dice thresholds."""
+
+    method = "fixed"
+
+    def floor(self, schema: Schema, count_model: CountModel | None) -> float:
+        return schema.review_threshold
+
+    def strengths(
+        self, pairs: ScoredPairs, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
+        weights: npt.NDArray[np.float64] | None, totals: Mapping[int, int] | None, evidence: PairEvidence | None,
+    ) -> tuple[npt.NDArray[np.float64], ThresholdChoice]:
+        return (np.asarray(pairs.score, dtype=np.float64),
+                fixed_thresholds(schema.match_threshold, schema.review_threshold))
+
+
+class ValleyThresholds:
+    """Dice thresholds chosen from the run's own score histogram, without labels."""
+
+    method = "valley"
+
+    def floor(self, schema: Schema, count_model: CountModel | None) -> float:
+        return schema.floor
+
+    def strengths(
+        self, pairs: ScoredPairs, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
+        weights: npt.NDArray[np.float64] | None, totals: Mapping[int, int] | None, evidence: PairEvidence | None,
+    ) -> tuple[npt.NDArray[np.float64], ThresholdChoice]:
+        score = np.asarray(pairs.score, dtype=np.float64)
+        return score, valley_threshold(score, schema.floor)
+
+
+class PosteriorThresholds:
+    """Thresholds on each pair's probability of being one person, from a count model fitted to the data."""
+
+    method = "posterior"
+
+    def floor(self, schema: Schema, count_model: CountModel | None) -> float:
+        # every pair in a high-evidence region is needed to estimate each stratum's true pairs
+        return evidence_floor(_model_for(schema, count_model))
+
+    def strengths(
+        self, pairs: ScoredPairs, records: RegistryRecords, schema: Schema, count_model: CountModel | None,
+        weights: npt.NDArray[np.float64] | None, totals: Mapping[int, int] | None, evidence: PairEvidence | None,
+    ) -> tuple[npt.NDArray[np.float64], ThresholdChoice]:
+        model = _model_for(schema, count_model)
+        prob = match_probabilities(records.presence, pairs, model, weights=weights, totals=totals,
+                                   evidence=evidence)
+        return prob, ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
+                                     {"on": "probability that a pair is one person",
+                                      "model_years": list(model.years)})
+
+
+STRATEGIES: dict[str, ThresholdStrategy] = {
+    s.method: s for s in (FixedThresholds(), ValleyThresholds(), PosteriorThresholds())
+}
+
+
+def threshold_strategy(schema: Schema) -> ThresholdStrategy:
+    """The strategy of ``schema``'s thresholds method."""
+    try:
+        return STRATEGIES[schema.threshold_method]
+    except KeyError:
+        raise LinkageError(f"unknown thresholds method {schema.threshold_method!r}") from None
+
+
 def candidate_floor(schema: Schema, count_model: CountModel | None = None) -> float:
     """The lowest Dice score a pair needs to be worth classifying under ``schema``.
 
     Under ``posterior`` it is the model's evidence floor: every pair in a
     high-evidence region is needed to estimate each stratum's true pairs.
     """
-    if schema.threshold_method == "posterior":
-        return evidence_floor(_model_for(schema, count_model))
-    if schema.threshold_method == "valley":
-        return schema.floor
-    return schema.review_threshold
+    return threshold_strategy(schema).floor(schema, count_model)
 
 
 def choose_thresholds(score: npt.NDArray[np.float64], schema: Schema) -> ThresholdChoice:
@@ -141,16 +231,8 @@ def classify_pairs(
     rule (:func:`same_submission_policy`).
     """
     policy = same_submission_policy(records, schema, same_submission)
-    if schema.threshold_method == "posterior":
-        model = _model_for(schema, count_model)
-        strength = match_probabilities(records.presence, pairs, model, weights=weights, totals=totals,
-                                       evidence=evidence)
-        choice = ThresholdChoice(schema.match_threshold, schema.review_threshold, "posterior",
-                                 {"on": "probability that a pair is one person",
-                                  "model_years": list(model.years)})
-    else:
-        strength = np.asarray(pairs.score, dtype=np.float64)
-        choice = choose_thresholds(strength, schema)
+    strength, choice = threshold_strategy(schema).strengths(pairs, records, schema, count_model, weights, totals,
+                                                            evidence)
     keep = strength >= choice.review
     kept = pairs.select(keep)
     strength = strength[keep]

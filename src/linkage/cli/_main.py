@@ -267,6 +267,9 @@ def _print_report(report: Any, *, err: bool = False, dry_run: bool = False) -> N
               help="Reporting period of these records: 2024, 2024-03, 2024-Q1 or 2024-01-01..2024-03-31 (signed).")
 @click.option("--replaces", default=None, metavar="SUBMISSION_ID",
               help="The submission id of an earlier submission of yours that this file corrects (signed).")
+@click.option("--keep-record-ids", "keep_ids_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The local id map of an earlier submission of these records: keep their record "
+              "ids (re-encoding under a new key epoch, so the registry carries the persons over).")
 @click.option("--dry-run", is_flag=True, help="Show what would go in, and every problem; write nothing, need no key.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never a key or secret file).")
 @click.option("--json", "as_json", is_flag=True)
@@ -275,7 +278,8 @@ def encode(
     input_file: Path, reporter_id: str | None, signing_key: Path | None, key_file: Path | None,
     schema_file: Path | None, out: Path | None, id_map: Path | None, rejects: Path | None,
     columns: tuple[str, ...], case_ref_column: str | None, encoding: str | None, sheet: str | None, invalid: str,
-    period: str | None, replaces: str | None, dry_run: bool, overwrite: bool, as_json: bool,
+    period: str | None, replaces: str | None, keep_ids_file: Path | None, dry_run: bool, overwrite: bool,
+    as_json: bool,
 ) -> None:
     """Normalise, encode and sign a reporter's table (CSV/TXT, XLSX or Parquet).
 
@@ -310,6 +314,11 @@ def encode(
     from linkage.submission import parse_period
 
     period_dates = None if period is None else parse_period(period)
+    keep_ids = None
+    if keep_ids_file is not None:
+        import pandas as pd
+
+        keep_ids = pd.read_csv(keep_ids_file, dtype={"record_id": str, "case_ref": str})
     defaults = default_outputs(out, id_map)
     id_map_path = defaults["id_map"]
     rejects_path = rejects or defaults["rejects"]
@@ -330,7 +339,7 @@ def encode(
         report = encode_file(
             input_file, schema, key, sk, reporter_id=reporter_id, out_path=out, id_map_path=id_map_path,
             rejects_path=rejects_path, columns=mapping, encoding=encoding, sheet=sheet, invalid=invalid,
-            overwrite=overwrite, period=period_dates, replaces=replaces,
+            overwrite=overwrite, period=period_dates, replaces=replaces, keep_ids=keep_ids,
         )
     except InputError as exc:
         if exc.report is None:

@@ -247,7 +247,7 @@ def calibrate_with_answers(
     z = _z(float(estimate.level))
     sd_model = max(hi - lo, 0.0) / (2.0 * z)
     outside = min(max(1.0 - frame_p / model_pairs, 0.0), 1.0) if model_pairs > 0 else 1.0
-    sd = float(np.sqrt((rho**2) * variance + (sd_model * outside) ** 2))
+    sd = float(np.sqrt((rho**2) * variance + sd_model**2 * outside))
     bounds = estimate.bounds if estimate.bounds is not None else (float(min(reports, 1)), float(reports))
     persons = float(np.clip(persons, *bounds))
     new_lo = float(np.clip(persons - z * sd, bounds[0], persons))

@@ -53,9 +53,7 @@ from linkage.compare import dice_upper_triangle
 from linkage.errors import LinkageError
 from linkage.estimate._count_model import (
     FLOOR,
-    MIN_SIM_TRUE_PAIRS,
     NBINS,
-    STEP,
     CountModel,
     pair_totals,
     score_bins,
@@ -63,13 +61,12 @@ from linkage.estimate._count_model import (
 )
 from linkage.estimate._evidence import PairEvidence
 from linkage.estimate._fit import MixtureFit, fit_mixture
+from linkage.estimate._regions import _regions, evidence_floor
 from linkage.records import ScoredPairs
 
 __all__ = ["CountEstimate", "bootstrap_persons", "data_rho", "estimate_unique_persons", "evidence_floor",
            "match_probabilities"]
 
-LIKELIHOOD_RATIO = 2000.0
-MIN_MASS = 0.3
 # Chi-square per degree of freedom of the mixture fit that the development scenarios show when the
 # simulation is right apart from chance-pair clustering (overdispersion); above it the fit is poor.
 GOF_REFERENCE = 8.0
@@ -140,28 +137,6 @@ class CountEstimate:
             warnings=tuple(str(w) for w in d.get("warnings", ())),
             answers=dict(d.get("answers", {})),
         )
-
-
-@functools.lru_cache(maxsize=32)
-def _regions(model: CountModel) -> dict[int, npt.NDArray[np.bool_]]:
-    """The high-evidence region of every identifiable stratum (cached per model object; do not modify).
-
-    The region is the upper tail of score bins in which true pairs are more than
-    ``LIKELIHOOD_RATIO`` times as likely as chance pairs, with the chance share taken
-    at an upper bound (one more simulated chance pair than seen), so a bin is not
-    picked because the simulation happened to see no chance pair in it. Bins empty
-    on both sides do not break the tail.
-    """
-    out = {}
-    for k, (u_c, m_c, n_non, n_match) in model.strata.items():
-        if n_match < MIN_SIM_TRUE_PAIRS or n_non == 0:
-            continue
-        m = m_c / n_match
-        ok = (m > LIKELIHOOD_RATIO * (u_c + 1.0) / n_non) | ((m_c == 0) & (u_c == 0))
-        tail = np.flip(np.cumprod(np.flip(ok))).astype(bool)
-        if m[tail].sum() >= MIN_MASS:
-            out[k] = tail
-    return out
 
 
 @functools.lru_cache(maxsize=1024)
@@ -280,16 +255,6 @@ def _rho(model: CountModel, pick: npt.NDArray[np.int64]) -> float:
     """Reports fewer than persons per true pair over the picked replicates."""
     prs = float(np.asarray(model.true_pairs)[pick].sum())
     return float(np.asarray(model.reductions)[pick].sum() / prs) if prs else model.rho
-
-
-def evidence_floor(model: CountModel) -> float:
-    """The lowest score in any stratum's high-evidence region (just above 1.0 if there is none).
-
-    :func:`match_probabilities` and :func:`estimate_unique_persons` need every pair
-    scoring at least this much.
-    """
-    lows = [FLOOR + STEP * int(np.flatnonzero(h)[0]) for h in _regions(model).values()]
-    return min(lows) - 1e-9 if lows else 1.0 + 1e-9
 
 
 def _observed(st: npt.NDArray[np.int64], bins: npt.NDArray[np.int64],
@@ -633,7 +598,7 @@ def estimate_unique_persons(
     )
 
 
-RHO_PRIOR_CLUSTERS = 10.0  # the model's rho counts as this many clusters against the data's
+RHO_PRIOR_CLUSTERS = 3.0  # the model's rho counts as this many clusters against the data's
 RHO_MAX_CLUSTER = 6  # larger found clusters are left out of rho (chains of chance merges)
 
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from linkage.cluster import UnionFind
 from linkage.estimate._count_model import NBINS, CountModel, score_bins, stratum_keys
+from linkage.estimate._regions import evidence_floor
 from linkage.records import ScoredPairs
 
 __all__ = ["PairEvidence"]
@@ -32,8 +33,6 @@ class PairEvidence:
     """
 
     def __init__(self, presence: npt.NDArray[np.integer], model: CountModel) -> None:
-        from linkage.estimate._estimate import evidence_floor
-
         self.presence = np.asarray(presence, dtype=np.int64)
         self.model = model
         self.floor = evidence_floor(model)

@@ -28,7 +28,14 @@ if TYPE_CHECKING:  # pragma: no cover
         run_manifest,
         summarise,
     )
-    from linkage.pipeline._reporter import EncodeReport, check_table, default_outputs, encode_file, encode_table
+    from linkage.pipeline._reporter import (
+        EncodeReport,
+        check_table,
+        default_outputs,
+        encode_file,
+        encode_table,
+        kept_record_ids,
+    )
 
 _WHERE = {
     "EncodeReport": "linkage.pipeline._reporter",
@@ -36,6 +43,7 @@ _WHERE = {
     "default_outputs": "linkage.pipeline._reporter",
     "encode_file": "linkage.pipeline._reporter",
     "encode_table": "linkage.pipeline._reporter",
+    "kept_record_ids": "linkage.pipeline._reporter",
     "DedupResult": "linkage.pipeline._registry",
     "Progress": "linkage.pipeline._registry",
     "dedup_records": "linkage.pipeline._registry",
@@ -54,6 +62,7 @@ __all__ = [
     "default_outputs",
     "encode_file",
     "encode_table",
+    "kept_record_ids",
     "read_answers",
     "run_dedup",
     "run_manifest",

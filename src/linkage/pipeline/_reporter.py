@@ -157,6 +157,33 @@ def _rejects_csv(rejected: tuple[RejectedCell, ...]) -> bytes:
     return text.encode("utf-8")
 
 
+def kept_record_ids(old: pd.DataFrame, rows: list[int], case_refs: list[str | None] | None) -> list[str | None]:
+    """The record ids an earlier id map gave these rows: by case reference when both sides have one, else by row.
+
+    A row the earlier map does not cover gets a new id (``None``).
+    """
+    if "record_id" not in old.columns or "row" not in old.columns:
+        raise KeyFileError("the earlier id map needs the columns record_id and row (it is the .LOCAL-ONLY-idmap.csv)")
+    by_row = {int(r): str(i) for r, i in zip(old["row"].tolist(), old["record_id"].tolist(), strict=True)}
+    by_case: dict[str, str] = {}
+    if case_refs is not None and "case_ref" in old.columns:
+        refs = [str(c) for c in old["case_ref"].tolist() if isinstance(c, str) and c]
+        dup = {c for c in refs if refs.count(c) > 1}
+        by_case = {str(c): str(i) for c, i in zip(old["case_ref"].tolist(), old["record_id"].tolist(), strict=True)
+                   if isinstance(c, str) and c and c not in dup}
+    out: list[str | None] = []
+    used: set[str] = set()
+    for r in rows:
+        ref = case_refs[r - 1] if case_refs is not None and 0 < r <= len(case_refs) else None
+        rid = by_case.get(ref) if (ref is not None and by_case) else by_row.get(int(r))
+        if rid is None or rid in used:
+            out.append(None)
+            continue
+        used.add(rid)
+        out.append(rid)
+    return out
+
+
 def encode_file(
     source: str | Path | pd.DataFrame | ReporterTable,
     schema: Schema,
@@ -174,6 +201,7 @@ def encode_file(
     overwrite: bool = False,
     period: tuple[str, str] | None = None,
     replaces: str | None = None,
+    keep_ids: pd.DataFrame | None = None,
 ) -> EncodeReport:
     """Read, normalise, encode and sign a reporter's file; write the submission with its local files.
 
@@ -188,7 +216,10 @@ def encode_file(
     header. ``period`` (``(start, end)`` ISO dates, see
     :func:`linkage.submission.parse_period`) and ``replaces`` (the submission id
     of an earlier submission this one corrects) go into the signed header for
-    the registry.
+    the registry. ``keep_ids`` (the local id map of an earlier submission of the
+    same records) keeps their record ids, matched by case reference where both
+    have one, else by row: a re-encoding under a new key epoch then lets the
+    registry carry the persons over.
 
     Every output is checked before anything is read (its directory exists; it
     does not exist unless ``overwrite``; it never holds a key). The id map,
@@ -213,9 +244,11 @@ def encode_file(
     if report.refused:
         raise InputError([r.problem() for r in report.rejected], report=report)
     encoded = encode_records(norm.frame, schema, key)
+    case_refs = table.case_refs()
     signed = sign_submission(
-        encoded, schema, reporter_id=reporter_id, signing_key=signing_key, case_refs=table.case_refs(),
+        encoded, schema, reporter_id=reporter_id, signing_key=signing_key, case_refs=case_refs,
         dropped_cells=norm.dropped_cells() if policy == "missing" else None, period=period, replaces=replaces,
+        record_ids=None if keep_ids is None else kept_record_ids(keep_ids, encoded.rows.tolist(), case_refs),
     )
     files: list[PendingFile] = []
     written: dict[str, str] = {}
@@ -252,6 +285,7 @@ def encode_table(
     rejects_path: str | Path | None = None,
     period: tuple[str, str] | None = None,
     replaces: str | None = None,
+    keep_ids: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Normalise, encode and sign a reporter's table; returns the local id map.
 
@@ -269,7 +303,7 @@ def encode_table(
     report = encode_file(
         df, schema, key, signing_key, reporter_id=reporter_id, out_path=out_path, id_map_path=id_map_path,
         rejects_path=rejects_path, columns=mapping, invalid=invalid, overwrite=overwrite, period=period,
-        replaces=replaces,
+        replaces=replaces, keep_ids=keep_ids,
     )
     assert report.id_map is not None
     return report.id_map

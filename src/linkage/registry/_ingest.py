@@ -321,6 +321,16 @@ def _ingest(registry: Registry, files: list[Path], actor: str | None, period: tu
             )
             for pat, fills in _fills_by_pattern(sub.presence.astype(np.int64), sub.filters).items():
                 reference[pat] = np.concatenate([reference.get(pat, np.zeros(0, np.int64)), fills])
+            carried = 0
+            if repl is not None:
+                # records sent again under the same record id keep their person (e.g. re-encoded in a new epoch)
+                tx.run("UPDATE records SET person_id = (SELECT o.person_id FROM records o WHERE o.submission_id=? "
+                       "AND o.record_id = records.record_id) WHERE submission_id=? AND person_id IS NULL",
+                       (repl, sub.submission_id))
+                carried = int(tx.scalar("SELECT COUNT(*) FROM records WHERE submission_id=? AND person_id IS NOT "
+                                        "NULL", (sub.submission_id,)))
+                if carried:
+                    flags["persons_carried_over"] = carried
             append_audit(tx, actor, "ingest", {
                 "file": f.name, "file_sha256": file_hash, "submission": sub.submission_id,
                 "payload_sha256": h.payload_sha256, "reporter": sub.reporter_id, "signer": h.signer,

@@ -327,12 +327,15 @@ def link(registry: Registry, *, actor: str | None = None, full: bool = False,
             active = load_active(tx, schema, epoch=epoch)
             answers = load_answers(tx)
             taken = {str(r[0]) for r in tx.all("SELECT person_id FROM persons")}
+            # persons of this epoch (records of an earlier epoch wait for their re-send: not ended)
             prev_owner = {str(r[0]) for r in tx.all(
-                "SELECT DISTINCT person_id FROM records WHERE person_id IS NOT NULL")}
+                "SELECT DISTINCT person_id FROM records WHERE person_id IS NOT NULL AND epoch=?",
+                (-1 if epoch is None else epoch,))}
             # persons that lost records since the last link (ended submissions; withdrawals are logged in persons)
             lost = {str(r[0]) for r in tx.all(
                 "SELECT DISTINCT r.person_id FROM records r JOIN submissions s USING (submission_id) "
-                "WHERE s.status<>'active' AND r.person_id IS NOT NULL")}
+                "WHERE s.status<>'active' AND r.person_id IS NOT NULL AND r.epoch=?",
+                (-1 if epoch is None else epoch,))}
             last_run = int(tx.scalar("SELECT value FROM meta WHERE name='link_run'"))
             lost |= {str(r[0]) for r in tx.all("SELECT person_id FROM person_events WHERE kind='record_removed' "
                                                  "AND link_run=?", (last_run,))}
@@ -397,8 +400,8 @@ def link(registry: Registry, *, actor: str | None = None, full: bool = False,
                        if ids[i] != active.person_id[i] or not active.linked[i]]
             tx.many("UPDATE records SET person_id=?, linked=1 WHERE id=?", changed)
             # records of ended submissions no longer belong to a current person
-            tx.run("UPDATE records SET person_id=NULL WHERE person_id IS NOT NULL AND submission_id IN "
-                   "(SELECT submission_id FROM submissions WHERE status<>'active')")
+            tx.run("UPDATE records SET person_id=NULL WHERE person_id IS NOT NULL AND epoch=? AND submission_id IN "
+                   "(SELECT submission_id FROM submissions WHERE status<>'active')", (-1 if epoch is None else epoch,))
             fresh = sorted(set(ids) - taken)
             tx.many("INSERT INTO persons (person_id, created_at, ended_at) VALUES (?, ?, NULL)",
                     [(p, at) for p in fresh])

@@ -885,7 +885,10 @@
       const spec = fields.find((f) => f.name === h.salt_field);
       for (let r = 0; r < n; r++) salts[r] = saltTag(values[h.salt_field][r], spec, h.salt_band);
     }
-    const bits = Array.from({ length: n }, () => new Uint8Array(L));
+    // Per field and record: the bit positions of its value (computed once per distinct value and salt).
+    // Records keep only references to these shared lists; each filter is built, hardened and packed in turn,
+    // so memory grows with the packed output, not with n plain filters.
+    const positionsOf = fields.map(() => new Array(n).fill(null));
     const presence = new Uint16Array(n);
     let done = 0;
     const total = fields.length * n;
@@ -908,7 +911,7 @@
           positions = [...set];
           cache.set(ck, positions);
         }
-        for (const p of positions) bits[r][p] = 1;
+        positionsOf[i][r] = positions;
         if (++done % 256 === 0 && progress) progress(done, total);
       }
     }
@@ -921,7 +924,11 @@
     const maskCache = new Map();
     const out = [];
     for (let r = 0; r < n; r++) {
-      let b = bits[r];
+      let b = new Uint8Array(L);
+      for (let i = 0; i < fields.length; i++) {
+        const positions = positionsOf[i][r];
+        if (positions !== null) for (const p of positions) b[p] = 1;
+      }
       if (h.flip_threshold !== null) {
         const packed = packBits(b);
         const ck = hex(packed);

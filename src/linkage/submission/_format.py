@@ -273,6 +273,23 @@ def _embedded_schema(schema: Schema) -> dict[str, Any]:
     return {k: v for k, v in schema.document.items() if k not in LOCAL_ONLY_KEYS}
 
 
+def _keep_ids(ids: npt.NDArray[Any], record_ids: list[str | None]) -> npt.NDArray[Any]:
+    if len(record_ids) != len(ids):
+        raise SubmissionError("record_ids must give one id (or None) per record")
+    kept = [r for r in record_ids if r is not None]
+    if any(not isinstance(r, str) or not re.fullmatch(r"[0-9a-f]{32}", r) for r in kept):
+        raise SubmissionError("a kept record id must be 32 hex digits (as in the id map)")
+    if len(set(kept)) != len(kept):
+        raise SubmissionError("record_ids repeats a record id")
+    out = ids.copy()
+    for i, r in enumerate(record_ids):
+        if r is not None:
+            out[i] = np.frombuffer(bytes.fromhex(r), dtype=f"V{RECORD_ID_BYTES}")[0]
+    if len({bytes(x) for x in out}) != len(out):  # pragma: no cover - a random id equal to a kept one
+        raise SubmissionError("a new record id collided with a kept one; sign again")
+    return out
+
+
 def sign_submission(
     encoded: EncodedRecords,
     schema: Schema,
@@ -283,6 +300,7 @@ def sign_submission(
     dropped_cells: Mapping[str, int] | None = None,
     period: tuple[str, str] | None = None,
     replaces: str | None = None,
+    record_ids: list[str | None] | None = None,
 ) -> SignedSubmission:
     """Sign encoded records into the bytes of a submission file, with the local id map.
 
@@ -292,6 +310,10 @@ def sign_submission(
     ``(start, end)``, see :func:`parse_period`) and ``replaces`` (the submission
     id of an earlier submission this one corrects): the registry counts each
     submission under its period and lets a correction replace what it names.
+    ``record_ids`` (32 hex digits each, ``None`` for a new random one) keeps the
+    record ids of an earlier submission when the same records are sent again (a
+    re-encoding under a new key epoch, a correction), so that their persons keep
+    their ids at the registry.
     """
     if not re.fullmatch(REPORTER_ID_PATTERN, reporter_id):
         raise SubmissionError("reporter id must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
@@ -318,6 +340,8 @@ def sign_submission(
     if replaces is not None and not re.fullmatch(r"[0-9a-f]{32}", replaces):
         raise SubmissionError("replaces must be the 32-character submission id of an earlier submission")
     ids = np.frombuffer(_random_bytes(RECORD_ID_BYTES * n, _RECORD_IDS), dtype=f"V{RECORD_ID_BYTES}")
+    if record_ids is not None:
+        ids = _keep_ids(ids, record_ids)
     body_arr = np.zeros(n, dtype=_record_dtype(words))
     body_arr["record_id"] = ids
     body_arr["presence"] = encoded.presence
@@ -370,6 +394,7 @@ def write_submission(
     dropped_cells: Mapping[str, int] | None = None,
     period: tuple[str, str] | None = None,
     replaces: str | None = None,
+    record_ids: list[str | None] | None = None,
 ) -> pd.DataFrame:
     """Write a signed submission file and return the reporter's local id map.
 
@@ -391,7 +416,8 @@ def write_submission(
     except LinkageError as exc:
         raise SubmissionError(str(exc)) from None
     signed = sign_submission(encoded, schema, reporter_id=reporter_id, signing_key=signing_key,
-                             case_refs=case_refs, dropped_cells=dropped_cells, period=period, replaces=replaces)
+                             case_refs=case_refs, dropped_cells=dropped_cells, period=period, replaces=replaces,
+                             record_ids=record_ids)
     files: list[PendingFile] = []
     if id_map_path is not None:
         files.append(PendingFile(Path(id_map_path), [signed.id_map_csv()]))
