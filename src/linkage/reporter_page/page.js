@@ -8,6 +8,10 @@
   const CONFIG = JSON.parse(document.getElementById("linkage-config").textContent);
   const RULES = JSON.parse(document.getElementById("linkage-rules").textContent);
   const TE = new TextEncoder();
+  // Test-only: set by the test suite before the page loads (read once, here; the page then shows TEST MODE).
+  const TEST = globalThis.__LINKAGE_TEST_RANDOMNESS__ && typeof globalThis.__LINKAGE_TEST_RANDOMNESS__.seed_hex === "string"
+    ? Object.freeze({ seed_hex: globalThis.__LINKAGE_TEST_RANDOMNESS__.seed_hex, created: globalThis.__LINKAGE_TEST_RANDOMNESS__.created })
+    : null;
   const subtle = globalThis.crypto && globalThis.crypto.subtle;
 
   /* ------------------------------------------------------------------ errors */
@@ -1002,9 +1006,8 @@
     throw new PageError("cannot serialise header value");
   }
   async function randomness(n, purpose) {
-    const test = globalThis.__LINKAGE_TEST_RANDOMNESS__;
-    if (test && typeof test.seed_hex === "string") {
-      const key = await hmacKey(fromHex(test.seed_hex));
+    if (TEST !== null) {
+      const key = await hmacKey(fromHex(TEST.seed_hex));
       const parts = [];
       let have = 0;
       for (let counter = 0; have < n; counter++) {
@@ -1019,8 +1022,7 @@
     return out;
   }
   function createdNow() {
-    const test = globalThis.__LINKAGE_TEST_RANDOMNESS__;
-    if (test && typeof test.created === "string") return test.created;
+    if (TEST !== null && typeof TEST.created === "string") return TEST.created;
     return new Date().toISOString().replace(/\.\d{3}Z$/, "+00:00");
   }
   async function signSubmission(encoded, schema, reporterId, signing, keyId, droppedCells) {
@@ -1868,7 +1870,7 @@
     $("page-hash").textContent = CONFIG.page_hash_slot;
     if (CONFIG.reporter_id !== null) { $("reporter-fixed").textContent = CONFIG.reporter_id; $("reporter-input").hidden = true; }
     else { $("reporter-fixed-row").hidden = true; $("reporter-fixed").hidden = true; }
-    if (globalThis.__LINKAGE_TEST_RANDOMNESS__) {
+    if (TEST !== null) {
       // Test mode (set only by the test suite, and shown in red): seeded ids, and the encoder on canonical values
       // for the known-answer vectors.
       $("test-mode").hidden = false;
