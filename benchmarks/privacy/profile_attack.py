@@ -1,6 +1,6 @@
 """The profile graph attack (issue 17) at register overlaps 100/50/20%: writes benchmarks/results/profile_attack.json.
 
-    python benchmarks/privacy/profile_attack.py           # ~9,000 persons per population, 16 attacker keys
+    python benchmarks/privacy/profile_attack.py           # 3,000 persons per population, 16 attacker keys
     python benchmarks/privacy/profile_attack.py --quick   # what CI runs: 300 persons, 4 attacker keys
 
 Two populations (``linkage.synth``, and the held-out generator's ``decade``
@@ -46,7 +46,7 @@ def settings() -> dict[str, linkage.Schema]:
 
 
 def populations(n: int | None, quick: bool) -> dict[str, tuple[Any, Any]]:
-    size = n or (300 if quick else 9000)
+    size = n or (300 if quick else 3000)
     held = heldout_population(801)
     held_others = heldout_population(802)
     size_h = min(size, len(held), len(held_others))
