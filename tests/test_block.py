@@ -235,3 +235,52 @@ def test_spilled_pairs_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.undo()
         assert held.pairs.equals(spilled.pairs) and held.persons.equals(spilled.persons)
         assert held.summary.to_json() == spilled.summary.to_json()
+
+
+def test_pair_evidence_dense_table_equals_the_per_stratum_path() -> None:
+    """The dense (pattern pair, bin) bincount gives the same counts as sorting by stratum."""
+    from linkage.estimate import PairEvidence, default_count_model
+    from linkage.records import ScoredPairs
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    presence = rng.choice(np.array([15, 7, 3, 12, 1], np.uint16), n)
+    model = default_count_model(linkage.default_schema())
+    li = rng.integers(0, n, 50_000)
+    ri = rng.integers(0, n, 50_000)
+    pairs = ScoredPairs(np.minimum(li, ri), np.maximum(li, ri), rng.random(50_000))
+    w = rng.random(50_000) + 1.0
+    for weights in (None, w):
+        dense = PairEvidence(presence, model)
+        slow = PairEvidence(presence, model)
+        slow._dense = 0
+        for a in range(0, 50_000, 12_500):
+            part = ScoredPairs(pairs.left[a:a + 12_500], pairs.right[a:a + 12_500], pairs.score[a:a + 12_500])
+            ww = None if weights is None else weights[a:a + 12_500]
+            dense.add(part, ww)
+            slow.add(part, ww)
+        assert dense.histograms.keys() == slow.histograms.keys()
+        for k in dense.histograms:
+            np.testing.assert_array_equal(dense.histograms[k], slow.histograms[k])
+        assert dense.unmodelled_high == slow.unmodelled_high and dense.components() == slow.components()
+
+
+def test_inclusion_probability_is_the_product_over_passes() -> None:
+    from math import comb
+
+    rng = np.random.default_rng(2)
+    f = rng.integers(0, 2**64, size=(40, 2), dtype=np.uint64)
+    keys = rng.integers(0, 2, 40)
+    blocking = (KeyBlocking("k", keys) & HammingLSH(5, 3)) | HammingLSH(7, 4, seed=1)
+    plan = blocking.plan(_records(f))
+    li, ri = np.triu_indices(40, 1)
+    d = np.bitwise_count(f[li] ^ f[ri]).sum(axis=1).astype(np.int64)
+    got = plan.inclusion_probability(li.astype(np.int64), ri.astype(np.int64), d)
+    want = []
+    for a, b, dd in zip(li.tolist(), ri.tolist(), d.tolist(), strict=True):
+        miss = 1.0
+        for r, times, same in ((5, 3, keys[a] == keys[b]), (7, 4, True)):
+            q = comb(128 - dd, r) / comb(128, r) if same else 0.0
+            miss *= (1.0 - q) ** times
+        want.append(1.0 - miss)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)

@@ -423,6 +423,40 @@ def test_blip_is_reproducible_and_keyed(key: LinkageKey) -> None:
     assert np.array_equal(rev[::-1], a)
 
 
+def test_blip_row_noise_makes_equal_records_differ_and_stays_reproducible(key: LinkageKey) -> None:
+    s = _schema({"blip_epsilon": 40, "blip_noise": "row"})
+    rows = _population(100, seed=3)
+    df = _frame(rows + rows[:10])  # the first ten records twice, in other rows
+    a = linkage.encode_records(df, s, key).filters
+    assert np.array_equal(a, linkage.encode_records(df, s, key).filters)  # the same file, the same bytes
+    assert not np.array_equal(a[:10], a[100:])  # equal records in other rows: independent noise
+    assert not (a[:10] == a[100:]).all(axis=1).any()
+    plain = unpack_bits(linkage.encode_records(df, _schema({}), key).filters)
+    flips = unpack_bits(a) != plain
+    p = blip_flip_probability(40, 24)
+    assert abs(flips.mean() - p) < 0.01  # the flip rate is BLIP's
+    # the row comes from the normaliser's _row column when there is one
+    with_rows = df.assign(_row=np.arange(1, len(df) + 1) + 1000)
+    shifted = linkage.encode_records(with_rows, s, key).filters
+    assert not np.array_equal(shifted, a)
+    assert np.array_equal(shifted, linkage.encode_records(with_rows, s, key).filters)
+    # a record's noise depends on its own row only: the same record at the same row, the same filter
+    again = linkage.encode_records(df.iloc[:5], s, key).filters
+    assert np.array_equal(again, a[:5])
+
+
+def test_blip_noise_filter_is_the_default_and_keeps_fingerprints() -> None:
+    old = _schema({"blip_epsilon": 40})
+    spelled = _schema({"blip_epsilon": 40, "blip_noise": "filter"})
+    row = _schema({"blip_epsilon": 40, "blip_noise": "row"})
+    assert old.fingerprint == spelled.fingerprint and old.hardening.blip_noise == "filter"
+    assert row.fingerprint != old.fingerprint and row.hardening.blip_noise == "row"
+    with pytest.raises(SchemaError, match="/hardening/blip_noise"):
+        _schema({"blip_noise": "row"})
+    with pytest.raises(SchemaError, match="blip_noise"):
+        _schema({"blip_epsilon": 40, "blip_noise": "random"})
+
+
 @pytest.mark.parametrize("bad", [-1, 2**64, "seed", 1.5, True])
 def test_bad_seed_is_refused(key: LinkageKey, bad: Any) -> None:
     with pytest.raises(linkage.LinkageError):

@@ -8,7 +8,7 @@ For each size N (default 10,000, 100,000 and 1,000,000 synthetic reports: the
    writes signed submissions;
 2. runs ``python -m linkage dedup`` on them in a child process, end to end
    (verify, store, block, compare, classify, cluster, estimate, outputs), and
-   records its wall-clock time and peak resident memory (``wait4``), the
+   records its wall-clock time, CPU seconds and peak resident memory (``wait4``), the
    pairs it compared and its blocking;
 3. measures the blocking in this process on the same records: the share of
    true duplicate pairs (the generator's truth) scoring at least the candidate
@@ -107,7 +107,8 @@ def _run_child(subs: list[Path], trusted: Path, out: Path, extra: list[str]) -> 
     manifest = json.loads((out / "manifest.json").read_text())
     summary = json.loads(stdout)
     return {"command": " ".join(["linkage", "dedup", "<submissions>", *extra]), "seconds": round(wall, 2),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "blocking": manifest["parameters"]["blocking"],
+            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1), "blocking": manifest["parameters"]["blocking"],
             "unique_persons": summary["unique_persons"],
             "estimate": (summary.get("estimate") or {}).get("estimate"), "load_before": load0, "load_after": _load()}
 

@@ -133,8 +133,12 @@ def test_match_probabilities_use_the_evidence_and_nothing_else(model: CountModel
     assert prob[-1] > 0.5 > prob[0]  # identical filters in a full stratum: a match; 0.3: not
     u_c, m_c, _, _ = model.strata[key]
     both_empty = (u_c == 0) & (m_c == 0)
-    # where the simulation saw nothing, the probability stays at the prior, far below the review band
-    assert (prob[both_empty] < 0.05).all()
+    # where the simulation saw nothing, the probability stays at the prior, far below the review band,
+    # except above the highest bin with a simulated true pair: no worse evidence than that bin
+    idx = np.arange(len(both_empty))
+    top = int(np.flatnonzero(np.asarray(m_c) > 0)[-1])
+    assert (prob[both_empty & (idx < top)] < 0.05).all()
+    assert (prob[idx > top] >= prob[top] - 1e-12).all()
     absent = presence.copy()
     absent[pa] = 1 << 12  # a presence mask the model never saw
     assert (match_probabilities(absent, ScoredPairs(left, right, scores), model) == 0).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import random
 from pathlib import Path
 
 import openpyxl
@@ -261,3 +262,27 @@ def test_dutch_names_in_windows_1252_are_not_read_as_baltic_or_central_european(
     raw = read_reporter_file(p)
     assert raw.info.encoding == "cp1252"
     assert raw.frame["Voornaam"].tolist()[:3] == ["Anaïs", "Chloë", "Noël"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_short_cyrillic_files_in_windows_1251_are_not_read_as_latin(seed: int) -> None:
+    # a few Ukrainian names under a Dutch header: charset-normalizer's language guess follows
+    # the header and once read such files as cp1250 / cp1257 / cp1252 ("Îëåíà" for "Олена")
+    rng = random.Random(seed)
+    names = ["Олена", "Шевченко", "Іван", "Петров", "Наталія", "Бондаренко", "Сергій", "Ковальчук"]
+    rows = ["Voornaam;Achternaam;Geboortejaar"]
+    rows += [f"{rng.choice(names)};{rng.choice(names)};{rng.randint(1950, 2005)}" for _ in range(rng.randint(1, 6))]
+    text = "\n".join(rows) + "\n"
+    assert decode_text(text.encode("cp1251"))[0] == text
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_short_dutch_files_in_windows_1252_stay_windows_1252(seed: int) -> None:
+    rng = random.Random(seed)
+    names = ["Zoë", "Noël", "Chloë", "Anaïs", "Loïs", "José", "Renée", "Hélène", "Müller", "Jan", "Eva", "Daan"]
+    rows = ["Voornaam;Achternaam;Nationaliteit"]
+    rows += [f"{rng.choice(names)};{rng.choice(names)};{rng.choice(['Oekraïens', 'België', 'Pools'])}"
+             for _ in range(rng.randint(1, 6))]
+    text = "\r\n".join(rows) + "\r\n"
+    expected = "utf-8" if text.isascii() else "cp1252"
+    assert decode_text(text.encode("cp1252"))[:2] == (text, expected)

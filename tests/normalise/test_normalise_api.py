@@ -9,6 +9,7 @@ import linkage.normalise as normalise
 EXPECTED = {
     "BirthYearInvalid",
     "cells",
+    "tables",
     "given_name_initial",
     "is_missing",
     "resolve_birth_year",

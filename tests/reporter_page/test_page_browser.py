@@ -446,3 +446,33 @@ def test_a_schemas_own_column_names_are_used(browser: Any, keys: Keys, tmp_path:
     py = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork", sf)
     assert py.exit_code == 0, py.output
     assert run.submission == py.submission and run.id_map == py.id_map
+
+
+def test_the_test_seed_counts_only_when_set_before_the_page_loads(browser: Any, pages: dict[str, tuple[Path, Path]],
+                                                                 keys: Keys, tmp_path: Path) -> None:
+    """Record ids are random unless the test suite seeds the page before it loads (and then it says so)."""
+    page_file, _ = pages["builtin"]
+    data = fairwork_xlsx(tmp_path / "fw.xlsx")
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body[data-loaded='1']")
+        assert not page.is_visible("#test-mode")
+        page.evaluate("(s) => { globalThis.__LINKAGE_TEST_RANDOMNESS__ = s; }",
+                      {"seed_hex": SEED.hex(), "created": CREATED})
+        assert page.evaluate("() => globalThis.__LINKAGE_TEST_API__ === undefined")
+        page.set_input_files("#secret-file", str(keys.secret))
+        page.set_input_files("#signing-file", str(keys.signing["fairwork"]))
+        page.set_input_files("#data-file", str(data))
+        page.wait_for_selector("body[data-status='ready']", state="attached")
+        page.click("#encode")
+        page.wait_for_selector("body[data-status='encoded']", state="attached")
+        with page.expect_download() as dl:
+            page.click("#save-submission")
+        late = Path(dl.value.path()).read_bytes()
+    finally:
+        context.close()
+    seeded = cli_encode(data, tmp_path / "cli.lnk", keys, "fairwork")
+    assert seeded.submission is not None and late[:8] == seeded.submission[:8]
+    assert late != seeded.submission and CREATED.encode() not in late

@@ -211,17 +211,19 @@ class BlockPlan:
         ri = np.asarray(right, np.int64)
         d = np.clip(np.asarray(hamming, np.int64), 0, self.bits)
         miss = np.ones(len(li), np.float64)
-        tables: dict[int, F64] = {}
-        for p in range(len(self.keyset)):
-            r = int(self.band_lengths[p])
-            if r not in tables:
-                tables[r] = _collision_table(self.bits, r)
-            q = tables[r][d]
-            if self.keyset[p] >= 0:
-                c = int(self.keyset[p])
-                q = np.where(self.group[li, c] == self.group[ri, c], q, 0.0)
-            miss *= 1.0 - q
-        return 1.0 - miss
+        # passes alike (same number of sampled bits, same key set) miss together: one power per kind
+        kinds: dict[tuple[int, int], int] = {}
+        for r, k in zip(self.band_lengths.tolist(), self.keyset.tolist(), strict=True):
+            kinds[(int(r), int(k))] = kinds.get((int(r), int(k)), 0) + 1
+        for (r, c), count in kinds.items():
+            miss_one = 1.0 - _collision_table(self.bits, r)  # per distance d
+            q_miss = miss_one ** count if count > 1 else miss_one
+            m = q_miss[d]
+            if c >= 0:
+                m = np.where(self.group[li, c] == self.group[ri, c], m, 1.0)
+            miss *= m
+        out: F64 = 1.0 - miss
+        return out
 
     def scope_groups(self) -> I64 | None:
         """The deterministic key group of each record when every pass needs it (pairs across groups

@@ -197,6 +197,10 @@ def encode_records(
         codes = np.where(codes < 0, len(tables), codes)  # last row of the table is all -1
         per_field_codes.append(codes)
 
+    if "_row" in normalised.columns:
+        rows_out = normalised["_row"].to_numpy(dtype=np.int64)
+    else:
+        rows_out = np.arange(1, n + 1, dtype=np.int64)
     chunk = _CHUNK_ROWS_HARDENED if plan.active else _CHUNK_ROWS
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
@@ -206,16 +210,11 @@ def encode_records(
             cols = table[codes[start:stop]]
             bits[rows, np.where(cols < 0, length, cols)] = True
         plain = bits[:, :length]
-        filters[start:stop] = pack_bits(plan.apply(plain) if plan.active else plain)
+        filters[start:stop] = pack_bits(plan.apply(plain, rows_out[start:stop]) if plan.active else plain)
     if plan.active:
         # A record without any value stays all zeros: hardening must not give
         # unknown records shared bits (two unknowns never agree).
         filters[presence == 0] = 0
-
-    if "_row" in normalised.columns:
-        rows_out = normalised["_row"].to_numpy(dtype=np.int64)
-    else:
-        rows_out = np.arange(1, n + 1, dtype=np.int64)
     return EncodedRecords(
         filters=filters,
         presence=presence,

@@ -62,6 +62,7 @@ from linkage.schema import KEYSTREAM_KINDS, FieldSpec, KeystreamKind, Schema
 
 _ZERO_NONCE = bytes(16)
 _BLIP_INFO = b"linkage/v1/blip\x00"
+_BLIP_ROW_INFO = b"linkage/v1/blip-row\x00"
 
 #: Salt tag of a record whose salt attribute is missing: one fixed salt for all of them.
 MISSING_SALT = b"?"
@@ -205,6 +206,7 @@ class HardeningPlan:
     fold: bool
     final_perm: npt.NDArray[np.int64] | None
     keystream_kind: KeystreamKind
+    blip_rows: bool = False  # hardening.blip_noise == "row"
 
     @property
     def active(self) -> bool:
@@ -215,20 +217,45 @@ class HardeningPlan:
             or self.final_perm is not None
         )
 
-    def blip_masks(self, bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    def blip_masks(
+        self, bits: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.bool_]:
         """Which bits BLIP flips in each filter (``True`` = flip).
 
-        The flips of a filter are a keyed function of the filter itself: the
-        record key is HMAC-SHA256(subkey "blip", ``linkage/v1/blip\\0`` ||
-        uint32_be(len(seed)) || seed || the plain filter as little-endian
-        uint64 words); bit ``p`` is flipped when the ``p``-th little-endian
-        uint32 of ``keystream(record key, 4 L)`` is below
-        ``round(flip probability * 2**32)``. Equal plain filters therefore get
-        equal noise (permanent randomized response).
+        ``blip_noise: "filter"`` (schemas that do not name it): the flips of a
+        filter are a keyed function of the filter itself: the record key is
+        HMAC-SHA256(subkey "blip", ``linkage/v1/blip\\0`` || uint32_be(len(seed))
+        || seed || the plain filter as little-endian uint64 words). Equal plain
+        filters therefore get equal noise (permanent randomized response).
+
+        ``blip_noise: "row"``: the record key is HMAC-SHA256(subkey "blip",
+        ``linkage/v1/blip-row\\0`` || uint32_be(len(seed)) || seed ||
+        uint64_be(row) || the plain filter as little-endian uint64 words), with
+        ``row`` the record's row in the reporter's file (``rows``; default
+        1, 2, ...). Equal records in different rows get independent noise, so
+        equal tuples no longer give equal filters; the same file encoded again
+        gives the same bytes. The row never leaves the reporter.
+
+        Either way bit ``p`` is flipped when the ``p``-th little-endian uint32
+        of ``keystream(record key, 4 L)`` is below ``round(flip probability *
+        2**32)``.
         """
         if self.flip_threshold is None or self.blip_subkey is None:
             return np.zeros_like(bits)
         packed = pack_rows(bits)
+        if self.blip_rows:
+            n = packed.shape[0]
+            row_ids = np.arange(1, n + 1, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+            if row_ids.shape != (n,) or (n and int(row_ids.min()) < 0):
+                raise LinkageError("BLIP row noise needs one non-negative row number per record")
+            prefix = _BLIP_ROW_INFO + len(self.seed).to_bytes(4, "big") + self.seed
+            out = np.empty((n, self.length), dtype=bool)
+            for r in range(n):
+                data = prefix + int(row_ids[r]).to_bytes(8, "big") + packed[r].astype("<u8").tobytes()
+                rkey = hmac.digest(self.blip_subkey, data, hashlib.sha256)
+                draws = np.frombuffer(keystream(rkey, 4 * self.length, kind=self.keystream_kind), dtype="<u4")
+                out[r] = draws < self.flip_threshold
+            return out
         uniq, inverse = np.unique(packed, axis=0, return_inverse=True)
         inverse = np.asarray(inverse).reshape(-1)
         prefix = _BLIP_INFO + len(self.seed).to_bytes(4, "big") + self.seed
@@ -239,13 +266,15 @@ class HardeningPlan:
             masks[u] = draws < self.flip_threshold
         return masks[inverse]
 
-    def apply(self, bits: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        """Plain Bloom bits ``(n, L)`` -> hardened bits ``(n, output_length)``."""
+    def apply(
+        self, bits: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.bool_]:
+        """Plain Bloom bits ``(n, L)`` -> hardened bits ``(n, output_length)`` (``rows``: see :meth:`blip_masks`)."""
         if bits.ndim != 2 or bits.shape[1] != self.length:
             raise LinkageError("hardening got filters of the wrong length")
         out = bits
         if self.flip_threshold is not None:
-            out = out ^ self.blip_masks(out)
+            out = out ^ self.blip_masks(out, rows)
         if self.balance_perm is not None:
             out = np.take(np.concatenate([out, ~out], axis=1), self.balance_perm, axis=1)
         if self.fold:
@@ -281,6 +310,7 @@ def hardening_plan(schema: Schema, key: LinkageKey, *, seed: int | bytes | None 
         fold=h.fold,
         final_perm=final_perm,
         keystream_kind=kind,
+        blip_rows=h.blip_noise == "row",
     )
     expected = length * (2 if h.balance else 1) // (2 if h.fold else 1)
     if expected != schema.output_length:  # pragma: no cover - the schema and this module disagree

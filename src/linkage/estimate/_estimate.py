@@ -295,7 +295,8 @@ def match_probabilities(
     with ``M_s`` the stratum's true pairs estimated as in :func:`estimate_unique_persons`.
     Both shares get the same floor, half a simulated chance pair, so a bin the
     simulation never filled on either side keeps the prior odds instead of looking
-    like evidence. A pair whose stratum the model lacks gets 0 (never linked
+    like evidence; bins above the highest one with a simulated true pair take at
+    least that bin's probability. A pair whose stratum the model lacks gets 0 (never linked
     automatically). The pairs must include every pair scoring at least
     :func:`evidence_floor` (the estimate of ``M_s`` counts them), or, under a
     blocking, every such pair the blocking compared, with ``weights`` (one per
@@ -350,6 +351,13 @@ def match_probabilities(
         m_s = min(max(true_pairs[k], 0.0), float(totals.get(k, 0)))
         num = m_s * m
         table = num / np.maximum(num + (totals.get(k, 0) - m_s) * u, 1e-300)
+        # Above the highest bin the simulation saw a true pair in, a score is at least as good
+        # evidence as that bin (with row-drawn BLIP noise the simulation never sees identical
+        # filters, yet two identical filters are one person far more often than chance).
+        seen = np.flatnonzero(np.asarray(m_c) > 0)
+        if len(seen):
+            top = int(seen[-1])
+            table[top + 1 :] = np.maximum(table[top + 1 :], table[top])
         sel = st == k
         out[sel] = table[bins[sel]]
     out[sc < FLOOR] = 0.0

@@ -15,7 +15,10 @@ Text files
   byte is zero; else UTF-8 when the bytes are valid UTF-8; else a single-byte
   code page chosen by ``charset-normalizer`` among the Windows and ISO code
   pages for Western and Central European, Baltic, Turkish, Cyrillic and Greek
-  text: Windows-1252 (what Excel writes on a Dutch machine) whenever it reads
+  text. A code page that turns words into something no language writes
+  (another script's letters read as a word of accented Latin letters,
+  ``Îëåíà``; mixed scripts in one word) loses to one that does not; then
+  Windows-1252 (what Excel writes on a Dutch machine) wins whenever it reads
   the text about as cleanly as the best (no more symbols inside words).
   Which one was used, and how, is in :class:`FileInfo` and the encode
   summary: short files in Central European code pages can look like
@@ -47,6 +50,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from numbers import Real
@@ -240,18 +245,53 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, str
     results = list(from_bytes(data, cp_isolation=list(CODE_PAGES)))
     if not results:
         raise LinkageError("cannot tell the file's text encoding; give --encoding (e.g. cp1252 or utf-8)")
-    best = min(results, key=lambda r: (r.chaos, -r.coherence))
-    # Windows-1252 wins whenever it reads the text about as cleanly as the best. Between Latin code
-    # pages the language "coherence" of a list of names says little (a Dutch file with ë and ï once
-    # scored higher as Baltic cp1257); mess -- symbols inside words -- is what tells them apart.
-    western = [r for r in results if "cp1252" in r.could_be_from_charset]
-    if western and western[0].chaos <= best.chaos + 0.01:
-        best = western[0]
+    least_chaos = min(r.chaos for r in results)
+
+    def rank(r: Any) -> tuple[int, int, float, float]:
+        # First: words no language writes (a Cyrillic name read in a Latin code page comes out as
+        # a word of accented letters, "Îëåíà"; short files of names carry too little language for
+        # charset-normalizer's coherence, which the header's Dutch words then decide). Then
+        # Windows-1252 whenever it reads the text about as cleanly as the best: between Latin code
+        # pages the language guess of a list of names says little (a Dutch file with ë and ï once
+        # scored higher as Baltic cp1257); mess -- symbols inside words -- is what tells them apart.
+        name = "cp1252" if "cp1252" in r.could_be_from_charset else r.encoding
+        try:
+            implausible = _implausible_words(data.decode(name))
+        except UnicodeDecodeError:
+            implausible = len(data)
+        western = name == "cp1252" and r.chaos <= least_chaos + 0.01
+        return (implausible, 0 if western else 1, r.chaos, -r.coherence)
+
+    best = min(results, key=rank)
     name = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
     try:
         return data.decode(name), name, "detected"
     except UnicodeDecodeError:  # pragma: no cover - charset-normalizer decoded it
         return str(best), best.encoding, "detected"
+
+
+def _implausible_words(text: str) -> int:
+    """Words no real name or word is written as: mixed scripts, or Latin letters mostly accented.
+
+    Latin-script names carry an accent here and there (Zoë, Łukasz, Şahin: at most about half their
+    letters); a word of four or more letters, most of them accented, is what another script's
+    bytes look like in a Latin code page.
+    """
+    count = 0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        scripts = {unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0] for ch in word}
+        if len(scripts) > 1:
+            count += 1
+        elif scripts == {"LATIN"} and len(word) >= 4:
+            accented = sum(1 for ch in word if not ch.isascii())
+            if accented > 0.6 * len(word):
+                count += 1
+    return count
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _sniff(lines: list[str]) -> str:

@@ -57,6 +57,7 @@ from linkage.normalise._records import (
 )
 from linkage.normalise._sex import normalise_sex, resolve_sex
 from linkage.normalise._text import UNKNOWN_TEXTS, is_missing, is_unknown_text, to_ascii
+from linkage.normalise import tables  # noqa: E402  (the rules as data, for the reporter page)
 
 __all__ = [
     "BirthYearInvalid",
@@ -89,5 +90,6 @@ __all__ = [
     "resolve_nationality",
     "resolve_sex",
     "surname_initial",
+    "tables",
     "to_ascii",
 ]

@@ -8,6 +8,10 @@
   const CONFIG = JSON.parse(document.getElementById("linkage-config").textContent);
   const RULES = JSON.parse(document.getElementById("linkage-rules").textContent);
   const TE = new TextEncoder();
+  // Test-only: set by the test suite before the page loads (read once, here; the page then shows TEST MODE).
+  const TEST = globalThis.__LINKAGE_TEST_RANDOMNESS__ && typeof globalThis.__LINKAGE_TEST_RANDOMNESS__.seed_hex === "string"
+    ? Object.freeze({ seed_hex: globalThis.__LINKAGE_TEST_RANDOMNESS__.seed_hex, created: globalThis.__LINKAGE_TEST_RANDOMNESS__.created })
+    : null;
   const subtle = globalThis.crypto && globalThis.crypto.subtle;
 
   /* ------------------------------------------------------------------ errors */
@@ -874,7 +878,7 @@
     for (let p = 0; p < bits.length; p++) if (bits[p]) out[p >> 3] |= 1 << (p & 7);
     return out;
   }
-  async function encodeRecords(values, schema, secret, progress) {
+  async function encodeRecords(values, schema, secret, progress, rows) {
     const plan = schema.plan;
     const fields = schema.fields;
     const n = values[fields[0].name].length;
@@ -921,6 +925,7 @@
     const balancePerm = h.balance ? await keyedPermutation(await secret.subkey("balance"), 2 * L, h.keystream) : null;
     const finalPerm = h.permute ? await keyedPermutation(await secret.subkey("permutation"), plan.output_length, h.keystream) : null;
     const prefix = concat([TE.encode("linkage/v1/blip\u0000"), u32be(0)]);
+    const rowPrefix = concat([TE.encode("linkage/v1/blip-row\u0000"), u32be(0)]);
     const maskCache = new Map();
     const out = [];
     for (let r = 0; r < n; r++) {
@@ -931,15 +936,19 @@
       }
       if (h.flip_threshold !== null) {
         const packed = packBits(b);
-        const ck = hex(packed);
-        let mask = maskCache.get(ck);
+        // blip_noise "row": the record's row in the file enters the noise key (docs/encoding.md)
+        const row = rows ? rows[r] : r + 1;
+        const rowBytes = concat([u32be(Math.floor(row / 4294967296)), u32be(row >>> 0)]);
+        const ck = h.blip_noise === "row" ? null : hex(packed);
+        let mask = ck === null ? undefined : maskCache.get(ck);
         if (mask === undefined) {
-          const rkey = await hmac(blipKey, concat([prefix, packed]));
+          const rkey = h.blip_noise === "row" ? await hmac(blipKey, concat([rowPrefix, rowBytes, packed]))
+            : await hmac(blipKey, concat([prefix, packed]));
           const draws = await keystream(rkey, 4 * L, h.keystream);
           const view = new DataView(draws.buffer);
           mask = new Uint8Array(L);
           for (let p = 0; p < L; p++) mask[p] = view.getUint32(4 * p, true) < h.flip_threshold ? 1 : 0;
-          maskCache.set(ck, mask);
+          if (ck !== null) maskCache.set(ck, mask);
         }
         const flipped = new Uint8Array(L);
         for (let p = 0; p < L; p++) flipped[p] = b[p] ^ mask[p];
@@ -997,9 +1006,8 @@
     throw new PageError("cannot serialise header value");
   }
   async function randomness(n, purpose) {
-    const test = globalThis.__LINKAGE_TEST_RANDOMNESS__;
-    if (test && typeof test.seed_hex === "string") {
-      const key = await hmacKey(fromHex(test.seed_hex));
+    if (TEST !== null) {
+      const key = await hmacKey(fromHex(TEST.seed_hex));
       const parts = [];
       let have = 0;
       for (let counter = 0; have < n; counter++) {
@@ -1014,8 +1022,7 @@
     return out;
   }
   function createdNow() {
-    const test = globalThis.__LINKAGE_TEST_RANDOMNESS__;
-    if (test && typeof test.created === "string") return test.created;
+    if (TEST !== null && typeof TEST.created === "string") return TEST.created;
     return new Date().toISOString().replace(/\.\d{3}Z$/, "+00:00");
   }
   async function signSubmission(encoded, schema, reporterId, signing, keyId, droppedCells) {
@@ -1622,6 +1629,7 @@
       salt_band: hd.salt && hd.salt.band !== undefined ? hd.salt.band : null,
       balance: hd.balance === true, fold: hd.fold === true, permute: hd.permute === true,
       keystream: hd.keystream || "aes-256-ctr", flip_threshold: null,
+      blip_noise: hd.blip_noise === "row" ? "row" : "filter",
     };
     if (hd.blip_epsilon !== undefined && hd.blip_epsilon !== null) {
       const k = Math.max(...fields.map((f) => f.bits_per_token));
@@ -1776,7 +1784,7 @@
     try {
       const norm = state.norm;
       const encoded = await encodeRecords(norm.values, state.schema, state.secret,
-        (done, total) => note("encode-note", "msg_progress", { done, total }, "wait"));
+        (done, total) => note("encode-note", "msg_progress", { done, total }, "wait"), state.table.rows);
       let dropped = null;
       if (norm.invalid === "missing") { dropped = {}; for (const f of norm.fields) dropped[f.field] = f.refused; }
       const rid = reporterId();
@@ -1862,7 +1870,7 @@
     $("page-hash").textContent = CONFIG.page_hash_slot;
     if (CONFIG.reporter_id !== null) { $("reporter-fixed").textContent = CONFIG.reporter_id; $("reporter-input").hidden = true; }
     else { $("reporter-fixed-row").hidden = true; $("reporter-fixed").hidden = true; }
-    if (globalThis.__LINKAGE_TEST_RANDOMNESS__) {
+    if (TEST !== null) {
       // Test mode (set only by the test suite, and shown in red): seeded ids, and the encoder on canonical values
       // for the known-answer vectors.
       $("test-mode").hidden = false;

@@ -34,6 +34,9 @@ FilterLevel = Literal["record", "field"]
 #: Stream ciphers the hardening steps draw their keyed randomness from (``docs/encoding.md``).
 KeystreamKind = Literal["aes-256-ctr", "chacha20"]
 KEYSTREAM_KINDS: tuple[KeystreamKind, ...] = ("aes-256-ctr", "chacha20")
+#: Where BLIP's per-record noise comes from: the plain filter (equal records, equal noise) or the
+#: record's row in the reporter's file as well (equal records in different rows, independent noise).
+BlipNoise = Literal["filter", "row"]
 #: The keystream of a document that does not name one (version 2 and later).
 DEFAULT_KEYSTREAM: KeystreamKind = "aes-256-ctr"
 
@@ -96,7 +99,9 @@ class Hardening:
     flipping; ``balance``, ``fold``, ``permute``: see ``docs/encoding.md``.
     ``keystream``: the stream cipher BLIP, balance and permute draw their keyed
     randomness from (AES-256-CTR, which browsers' Web Crypto has, or ChaCha20,
-    what version 1 schemas used).
+    what version 1 schemas used). ``blip_noise``: ``"filter"`` (equal plain
+    filters get equal noise) or ``"row"`` (the record's row in the reporter's
+    file is part of its noise key; see ``docs/encoding.md``).
     """
 
     salt_field: str | None = None
@@ -106,6 +111,7 @@ class Hardening:
     fold: bool = False
     permute: bool = False
     keystream: KeystreamKind = DEFAULT_KEYSTREAM
+    blip_noise: BlipNoise = "filter"
 
     @property
     def uses_keystream(self) -> bool:
@@ -280,6 +286,8 @@ def _with_defaults(doc: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(hard, dict):
         for k, v in _HARDENING_DEFAULTS.items():
             hard.setdefault(k, v)
+        if hard.get("blip_noise") == "filter":
+            del hard["blip_noise"]  # the default, left out so that older documents keep their fingerprints
         salt = hard.get("salt")
         fields_ = out.get("fields")
         if isinstance(salt, dict) and isinstance(fields_, list):
@@ -392,6 +400,9 @@ def _hardening_problems(doc: Mapping[str, Any]) -> list[str]:
     hard = doc.get("hardening")
     hard = hard if isinstance(hard, dict) else {}
 
+    if hard.get("blip_noise") == "row" and hard.get("blip_epsilon") is None:
+        problems.append("/hardening/blip_noise: row noise is BLIP's; it needs blip_epsilon")
+
     salt = hard.get("salt")
     if isinstance(salt, dict) and isinstance(salt.get("field"), str):
         name = salt["field"]
@@ -470,6 +481,7 @@ def _hardening_spec(hard: Mapping[str, Any]) -> Hardening:
         fold=bool(hard.get("fold", False)),
         permute=bool(hard.get("permute", False)),
         keystream=hard.get("keystream", DEFAULT_KEYSTREAM),
+        blip_noise="row" if hard.get("blip_noise") == "row" else "filter",
     )
 
 
