@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import linkage
+import linkage.privacy
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -74,6 +77,23 @@ def test_profile_attack_benchmark_quick(tmp_path: Path) -> None:
     ns = runpy.run_path(str(ROOT / "benchmarks" / "privacy" / "profile_attack.py"))
     res = ns["main"](["--quick", "--population", "200", "--keys", "2", "--out", str(tmp_path)])
     data = json.loads((tmp_path / "profile_attack.json").read_text())
+    html = linkage.privacy.privacy_html({"population": 1, "seed": 1, "guessing_baseline": {}, "settings": {},
+                                         "profile_attack": data})
+    assert "Overlap curves" in html and "old-default" in html and "leaked key" in html and "<svg" in html
+    # the CLI embeds the curves in the DPIA page and prints them
+    from click.testing import CliRunner
+
+    from linkage.cli import cli
+
+    out = tmp_path / "report"
+    r = CliRunner().invoke(cli, ["privacy-report", "--quick", "--population", "300", "--profile-results",
+                                 str(tmp_path / "profile_attack.json"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "profile graph attack, old-default: full tuples 100% overlap" in r.output
+    page = (out / "privacy.html").read_text()
+    assert "Overlap curves" in page and "Verdict for the data-protection officer" in page
+    assert json.loads((out / "privacy.json").read_text())["profile_attack"]["settings"].keys() == {"old-default",
+                                                                                                  "default"}
     assert set(data["settings"]) == {"old-default", "default"}
     for entry in data["settings"].values():
         assert set(entry["populations"]) == {"synth", "heldout"}

@@ -42,7 +42,8 @@ def test_the_fit_recovers_a_moved_chance_tail(lam: float) -> None:
     # true pairs per stratum come back within sampling noise, in total
     assert sum(fit.true_pairs.values()) == pytest.approx(sum(truth[k] for k in fit.true_pairs), rel=0.12)
     sd = np.sqrt(np.diag(fit.covariance))
-    assert np.all(sd > 0) and np.all(np.isfinite(sd))
+    assert sd[0] > 0 and np.all(np.isfinite(sd))
+    assert fit.error_tilt == 0.0 and sd[1] == 0.0  # the tilt is held at the simulation's
 
 
 def test_fit_bin_is_the_evidence_floor() -> None:

@@ -724,9 +724,14 @@ def evaluate(out: Path, quick: bool, seed: int, no_baseline: bool, heldout: Path
 @click.option("--quick", is_flag=True, help="Small run (2,000 persons, three settings), as in CI.")
 @click.option("--population", type=int, default=None, help="Synthetic persons to encode and attack (default 10,000).")
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--profile-population", type=int, default=None,
+              help="Persons per population for the profile graph attack's overlap curves (default 1,000; quick 200).")
+@click.option("--profile-results", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Embed these overlap curves (benchmarks/privacy/profile_attack.py's JSON) instead of running them.")
 @click.option("--json", "as_json", is_flag=True)
 @handle_errors
-def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int, as_json: bool) -> None:
+def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int, profile_population: int | None,
+                       profile_results: Path | None, as_json: bool) -> None:
     """Re-identification risk next to linkage quality, for each hardening setting: JSON and a DPIA-ready HTML page.
 
     Runs the attack suite (frequency alignment, bit-pattern mining, graph
@@ -734,11 +739,23 @@ def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int
     """
     import json as _json
 
+    from linkage.errors import LinkageError
     from linkage.files import atomic_write_bytes
-    from linkage.privacy import default_settings, privacy_html, privacy_sweep
+    from linkage.privacy import default_settings, privacy_html, privacy_sweep, profile_attack_report
 
     n = population or (2000 if quick else 10_000)
+    if profile_results is not None:
+        try:
+            profile = _json.loads(profile_results.read_text("utf-8"))
+            if not isinstance(profile, dict) or not isinstance(profile.get("settings"), dict):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            raise LinkageError("--profile-results: not the JSON benchmarks/privacy/profile_attack.py writes") from None
     results = privacy_sweep(default_settings(quick=quick), population=n, seed=seed)
+    if profile_results is None:
+        m = profile_population or (200 if quick else 1000)
+        profile = profile_attack_report(population=m, attacker_keys=4 if quick else 16)
+    results["profile_attack"] = profile
     command = f"linkage privacy-report{' --quick' if quick else ''} --population {n} --seed {seed} --out DIR"
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "privacy.json", [(_json.dumps(results, indent=2) + "\n").encode()], overwrite=True)
@@ -749,6 +766,10 @@ def privacy_report_cmd(out: Path, quick: bool, population: int | None, seed: int
     for name, r in results["settings"].items():
         worst = max((a["full_tuple"] for k, a in r["attacks"].items() if k != "dictionary_leaked_key"), default=0.0)
         click.echo(f"{name:<34} F1 {r['quality']['f1']:.3f}  best keyless attack: {100 * worst:.1f}% full tuples")
+    for name, entry in profile["settings"].items():
+        curve = ", ".join(f"{100 * float(s):.0f}% overlap {100 * w['full_tuple']:.1f}%"
+                          for s, w in entry.get("worst", {}).items())
+        click.echo(f"profile graph attack, {name}: full tuples {curve}")
     click.echo(f"report: {out / 'privacy.html'}")
 
 

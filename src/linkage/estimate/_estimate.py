@@ -578,6 +578,10 @@ def estimate_unique_persons(
             "more replicates or a profile that simulates these patterns)")
         lo -= rho * run.unmodelled_high
     bounds = (run.lower_bound, float(n))
+    if n and persons <= bounds[0] and n > bounds[0]:
+        warnings.append(
+            "the estimate sits at the lowest count the data allows (every pair at the evidence floor one person): "
+            "the count model cannot speak for this data; read the interval, not the point")
     persons = float(np.clip(persons, *bounds)) if n else persons
     lo = float(np.clip(min(lo, persons), *bounds)) if n else persons
     hi = float(np.clip(max(hi, persons), *bounds)) if n else persons

@@ -17,14 +17,16 @@ floor up, plus one cell for all pairs below it) are a two-component mixture::
   collisions of every field grow less than near-collisions when one value
   dominates; measured on the development scenarios);
 - ``m_sb(phi) ~ m_sb * exp(phi * (x_b - 1))``: the true pairs' shape tilted
-  towards or away from agreement (fewer or more reporting errors), shared by all
-  strata, renormalised with the true pairs' mass below the floor;
+  towards or away from agreement (fewer or more reporting errors), renormalised
+  with the true pairs' mass below the floor; held at 0 (the data cannot tell it
+  from the number of true pairs);
 - ``M_s``: the stratum's true pairs, by EM given the shapes.
 
-``lam`` and ``phi`` maximise the Poisson likelihood over every stratum and bin,
-with a normal prior (the simulation: ``lam = phi = 0``, standard deviations
-``PRIOR_SD``), by :func:`scipy.optimize.minimize`; their covariance comes from
-the curvature at the optimum (Laplace), and the interval draws them from it.
+``lam`` maximises the Poisson likelihood over every stratum and bin, with a
+normal prior (the simulation: ``lam = 0``, standard deviation ``PRIOR_SD[0]``),
+within ``BOUNDS`` (:func:`scipy.optimize.minimize_scalar`); its variance comes
+from the curvature at the optimum (Laplace), and the interval draws it from
+there. ``phi`` is held at 0 (see :func:`fit_mixture`).
 
 Goodness of fit: Pearson's chi-square per stratum over the fitted bins (cells
 with an expected count under 5 pooled), summed, over its degrees of freedom.
@@ -47,6 +49,9 @@ __all__ = ["MixtureFit", "fit_mixture"]
 
 RAMP_TOP = 0.7  # the chance factor reaches full strength here
 TOP_SHARE = 0.85  # share of the (log) chance factor applied to the top bin (exact collisions)
+# Limits of (lam, phi). phi is held at 0 (see fit_mixture); lam within +-3 (a factor of 20 on the chance
+# tail): with counts in the millions (100,000 records, or a blocking's weights) a free fit ran away.
+BOUNDS = ((-3.0, 3.0), (0.0, 0.0))
 PRIOR_SD = (1.0, 0.05)  # prior standard deviations of lam and phi (phi held near 0: see below)
 BELOW_X = 0.45  # where the true pairs' mass below the fit floor sits, for the tilt
 EM_ITERATIONS = 60
@@ -217,10 +222,14 @@ def fit_mixture(
     def f(p: npt.NDArray[np.float64]) -> float:
         return _negloglik(p, data, fit_bin, starts)
 
-    res = optimize.minimize(f, np.zeros(2), method="Nelder-Mead",
-                            options={"xatol": 1e-3, "fatol": 1e-4, "maxiter": 400})
-    best = np.asarray(res.x, dtype=np.float64)
+    # phi is fixed at the simulation's 0: with M_s free the data cannot tell heavier reporting errors
+    # from more true pairs (a free phi ran to its limit on the development scenarios and on data drawn
+    # from the model itself with a raised chance tail). lam alone, within BOUNDS.
+    res = optimize.minimize_scalar(lambda lam: f(np.array([lam, 0.0])), bounds=BOUNDS[0], method="bounded",
+                                   options={"xatol": 1e-3})
+    best = np.array([float(res.x), 0.0])
     cov = _laplace(f, best)
+    cov[0, 1] = cov[1, 0] = cov[1, 1] = 0.0
     fitted: dict[int, float] = {}
     _negloglik(best, data, fit_bin, starts, keep=fitted)
     gof: dict[int, tuple[float, int]] = {}
@@ -246,10 +255,6 @@ def _laplace(fn: Callable[[npt.NDArray[np.float64]], float], x: npt.NDArray[np.f
                 v = (fn(x + e[i] + e[j]) - fn(x + e[i] - e[j])
                      - fn(x - e[i] + e[j]) + fn(x - e[i] - e[j])) / (4 * h * h)
             hess[i, j] = hess[j, i] = v
-    try:
-        cov = np.linalg.inv(hess)
-        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        cov = np.diag(np.square(PRIOR_SD))
-    return np.asarray(cov, dtype=np.float64)
+    cov = np.zeros((2, 2))
+    cov[0, 0] = 1.0 / hess[0, 0] if hess[0, 0] > 0 and np.isfinite(hess[0, 0]) else PRIOR_SD[0] ** 2
+    return cov

@@ -459,6 +459,8 @@ __all__ = [
     "identical_group_sizes",
     "overlap_curve",
     "profile_features",
+    "VICTIM_KEYS",
+    "profile_attack_report",
     "profile_graph_attack",
     "profile_graph_match",
     "spectral_bands",
@@ -619,4 +621,58 @@ def worst_curve(curves: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]
             cur["nationality_gain"] = max(cur["nationality_gain"], gain_nat)
             cur["birth_year_gain"] = max(cur["birth_year_gain"], gain_year)
             out[share] = cur
+    return out
+
+
+#: Test-only victim keys (the privacy sweep's): the attack runs under each, the worst counts.
+VICTIM_KEYS = (
+    LinkageKey(bytes.fromhex("707269766163792d73776565702d746573742d6b65792d6e6f742d7265616c21")),
+    LinkageKey(bytes(range(32))),
+)
+
+
+def profile_attack_report(
+    *,
+    population: int = 3000,
+    attacker_keys: int = 16,
+    overlaps: Sequence[float] = (1.0, 0.5, 0.2),
+    settings: Sequence[str] = ("old-default", "default"),
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The profile graph attack against the old and the current default profile: overlap curves.
+
+    Two populations of ``population`` persons (``linkage.synth`` seed 1, attacker
+    background seed 1001; the held-out generator's ``decade`` family, seeds 801
+    and 802), the two :data:`VICTIM_KEYS`, ``attacker_keys`` keys of the
+    attacker's own. Per setting: each population's :func:`overlap_curve` and the
+    worst case over both (:func:`worst_curve`).
+    """
+    from linkage.privacy._common import synthetic_population
+    from linkage.privacy._sweep import hardened
+    from linkage.schema import default_schema
+
+    base = default_schema()
+    known = {"old-default": hardened(base, OLD_DEFAULT_HARDENING, name="old-default"), "default": base}
+    unknown = [s for s in settings if s not in known]
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(unknown)}; choose from {', '.join(known)}")
+    held, held_others = heldout_population(801), heldout_population(802)
+    size_h = min(population, len(held), len(held_others))
+    pops = {
+        "synth": (synthetic_population(population, seed=1), synthetic_population(population, seed=1001)),
+        "heldout": (held.head(size_h).reset_index(drop=True), held_others.head(size_h).reset_index(drop=True)),
+    }
+    out: dict[str, Any] = {"population": population, "attacker_keys": attacker_keys, "overlaps": list(overlaps),
+                           "victim_keys": [k.key_id for k in VICTIM_KEYS], "settings": {}}
+    for name in settings:
+        schema = known[name]
+        entry: dict[str, Any] = {"hardening": dict(schema.document.get("hardening", {})),
+                                 "schema_fingerprint": schema.fingerprint, "populations": {}}
+        for pop_name, (pop, others) in pops.items():
+            entry["populations"][pop_name] = overlap_curve(pop, others, schema, VICTIM_KEYS, overlaps=overlaps,
+                                                           keys=attacker_keys, seed=seed)
+        entry["worst"] = worst_curve(list(entry["populations"].values()))
+        entry["spectral_bands_worst"] = max(p["spectral_bands"]["worst"] for p in entry["populations"].values())
+        entry["spectral_bands_guessing"] = max(p["spectral_bands"]["guessing"] for p in entry["populations"].values())
+        out["settings"][name] = entry
     return out
