@@ -160,3 +160,32 @@ def test_demo_command(runner: CliRunner, tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "registry" / "out" / "persons.csv").exists()
     r = runner.invoke(cli, ["demo", "--workdir", str(tmp_path / "demo")])
     assert r.exit_code == 0 and "TRUE unique persons" in r.stdout
+
+
+def test_dedup_validation_sample_and_answers(setup: dict[str, Path], runner: CliRunner) -> None:
+    for rep in ("police", "fairwork"):
+        assert _encode(runner, setup, rep).exit_code == 0
+    subs = [str(setup["tmp"] / "police.lnk"), str(setup["tmp"] / "fairwork.lnk")]
+    out = setup["tmp"] / "out"
+    r = runner.invoke(cli, ["dedup", *subs, "--trusted-keys", str(setup["trusted"]), "--out", str(out),
+                            "--validation-size", "5", "--same-submission", "review", "--json"])
+    assert r.exit_code == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["estimate"]["answers"]["sample"] <= 5
+    # every pair in a query-back list answered 'different' by the police
+    qb = pd.read_csv(out / "queryback" / "police.csv", dtype=str)
+    answers = setup["tmp"] / "answers" / "police.csv"
+    answers.parent.mkdir()
+    qb.assign(answer="different").to_csv(answers, index=False)
+    out2 = setup["tmp"] / "out2"
+    r = runner.invoke(cli, ["dedup", *subs, "--trusted-keys", str(setup["trusted"]), "--out", str(out2),
+                            "--validation-size", "5", "--answers", str(answers), "--json"])
+    assert r.exit_code == 0, r.stderr
+    again = pd.read_csv(out2 / "queryback" / "police.csv", dtype=str)
+    assert len(again) == 0 or not set(zip(again["record_id"], again["other_record_id"], strict=True)) & set(
+        zip(qb["record_id"], qb["other_record_id"], strict=True))
+    bad = setup["tmp"] / "answers" / "fairwork.csv"
+    bad.write_text("record_id,other_reporter,other_record_id,answer\nx,police,y,perhaps\n")
+    r = runner.invoke(cli, ["dedup", *subs, "--trusted-keys", str(setup["trusted"]), "--out", str(out2),
+                            "--answers", str(bad)])
+    assert r.exit_code == 1 and "row 2, column 'answer'" in r.stderr

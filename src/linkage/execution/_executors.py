@@ -85,6 +85,12 @@ class SharedArray:
 _attached: dict[str, npt.NDArray[Any]] = {}
 
 
+def _close_if_alive(ref: weakref.ReferenceType[ProcessExecutor]) -> None:
+    ex = ref()
+    if ex is not None:
+        ex.close()
+
+
 def _resolve(value: Any) -> Any:
     return value.get() if isinstance(value, SharedArray) else value
 
@@ -128,7 +134,7 @@ class ProcessExecutor:
         self._pool: ProcessPoolExecutor | None = None
         self._dirs: list[str] = []
         self._finalizer = weakref.finalize(self, _release, self._dirs)
-        atexit.register(self.close)
+        atexit.register(_close_if_alive, weakref.ref(self))  # a weak reference: the executor can still go
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -264,10 +270,18 @@ def imap_shared(ex: Executor, fn: Callable[..., R], items: Iterable[T], **shared
         return
     handles = {k: share(v) if isinstance(v, np.ndarray) else v for k, v in shared.items()}
     if isinstance(ex, DaskExecutor):
-        futures = ex.client.map(fn, list(items), pure=False, **handles)
-        for fut in futures:
+        # at most 2 x workers tasks in flight, so results do not pile up on the cluster
+        todo = list(items)
+        window = 2 * ex.workers
+        pending = ex.client.map(fn, todo[:window], pure=False, **handles)
+        nxt = window
+        while pending:
+            fut = pending.pop(0)
             yield fut.result()
             fut.release()
+            if nxt < len(todo):
+                pending += ex.client.map(fn, [todo[nxt]], pure=False, **handles)
+                nxt += 1
         return
     call = partial(_call_shared, fn, handles)
     try:
