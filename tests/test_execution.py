@@ -99,3 +99,13 @@ def test_cli_executors(setup: dict[str, Path], runner: CliRunner, tmp_path: Path
     r = runner.invoke(cli, ["dedup", *subs, "--trusted-keys", str(setup["trusted"]), "--out", str(tmp_path / "x"),
                             "--scheduler", "tcp://127.0.0.1:1"])
     assert r.exit_code == 2 and "--executor dask" in r.stderr
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:1", "not an address"])
+def test_an_unreachable_dask_scheduler_is_a_clear_error(address: str) -> None:
+    import dask
+    import dask.distributed  # noqa: F401  (its defaults join dask's config before one is overridden)
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        with pytest.raises(linkage.LinkageError, match="cannot reach the Dask scheduler"):
+            DaskExecutor(address)

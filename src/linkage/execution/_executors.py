@@ -213,7 +213,13 @@ class DaskExecutor:
         if client is not None:
             self.client = client
         elif address is not None:
-            self.client = Client(address)  # type: ignore[no-untyped-call]
+            try:
+                self.client = Client(address)  # type: ignore[no-untyped-call]
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise LinkageError(
+                    f"cannot reach the Dask scheduler at {address!r} ({type(exc).__name__}); "
+                    "check --scheduler (e.g. tcp://host:8786) and that the scheduler is running"
+                ) from None
         else:
             n = _cores() if workers is None else int(workers)
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]

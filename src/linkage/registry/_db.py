@@ -248,7 +248,7 @@ class SQLiteDatabase(Database):
         if not path.parent.is_dir():
             raise StoreError(f"cannot open registry {path.name!r}: its directory does not exist")
         if path.is_dir():
-            raise StoreError(f"registry {path.name!r} is a directory")
+            raise StoreError(f"registry {(path.name or str(path))!r} is a directory, not a registry file")
         if not create and not path.exists():
             raise StoreError(f"registry {path.name!r} does not exist (create it with 'linkage registry init')")
         try:
