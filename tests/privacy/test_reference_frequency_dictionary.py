@@ -329,7 +329,11 @@ def test_a_leaked_key_also_undoes_the_default_hardening(
         view = EncodedView(enc.filters, enc.presence, s.output_length)
         guesses = hardened_dictionary_attack(view, s, key, background)
         assert score_recovery(guesses, truth.head(400))["full_tuple"] >= 0.95
-        assert guesses.attrs["exact_share"] >= 0.95
+        if s.hardening.blip_noise == "filter":
+            # noise drawn from the filter alone: the guesses re-encode to the very bits; with noise
+            # per row (the default) the row enters the noise too, so the attack names the tuple
+            # by containment, not by an exact re-encoding (full tuples above still >= 95%)
+            assert guesses.attrs["exact_share"] >= 0.95
         # without the key the same attack recovers nothing
         wrong = hardened_dictionary_attack(view, s, LinkageKey(bytes(range(1, 33))), background)
         assert score_recovery(wrong, truth.head(400))["full_tuple"] < 0.05

@@ -78,7 +78,9 @@ def test_the_readme_workflow_from_init_to_published_statistics(world: World) -> 
     r = run([*base, "link", "--queryback", str(qb), "--json"])
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert out["new_records"] == out["records"] > 500 and out["persons"] < out["records"]
+    # 596 reports of 587 persons, the duplicates mostly police-FairWork pairs that FairWork's initials
+    # and age leave to query-back: persons found may equal reports here (as in a plain dedup)
+    assert out["new_records"] == out["records"] > 500 and out["persons"] <= out["records"]
     assert sorted(p.name for p in qb.iterdir()) == ["fairwork.csv", "police.csv"]
     # fairwork answers its query-back list: all 'unknown', signed with its key
     with (qb / "fairwork.csv").open() as fh:

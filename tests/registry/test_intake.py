@@ -154,7 +154,7 @@ def _impossible(world: World, how: str) -> Path:
     elif how == "fill":
         pats, counts = np.unique(presence, return_counts=True)
         idx = int(np.flatnonzero(presence == pats[np.argmax(counts)])[0])
-        filters[idx] = np.uint64(0x5555555555555555)  # half the bits: far above any real fill
+        filters[idx] = np.uint64(0xFFFFFFFFFFFFFF00)  # seven bits in eight: far above any real fill
     enc2 = linkage.EncodedRecords(filters, presence, enc.rows, enc.schema_fingerprint, enc.key_id)
     out = world.tmp / f"impossible-{how}.lnk"
     linkage.write_submission(out, enc2, world.schema, reporter_id="police", signing_key=world.signing["police"],
